@@ -1,0 +1,137 @@
+"""The warehouse: where the facts live, reached through Ibis from a URL.
+
+``duckdb:///path/warehouse.duckdb`` is the default (one file in the
+workspace; three slashes for an absolute path, two for a relative one);
+``duckdb://`` is in memory (tests). Any other URL that
+`ibis.connect` understands (``postgres://...``, ``pyspark://...``) works for
+reading.
+
+Writes are atomic on DuckDB: `write_table` stages the new rows, then swaps
+them in inside one transaction, so a failure at any point (an exception, or
+the process killed) leaves the previous table and its rows exactly as they
+were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import ibis
+import pyarrow as pa
+from ibis.backends import BaseBackend
+from ibis.expr import types as ir
+
+from coparent.errors import BackendUnavailable, MissingDataError, WarehouseError
+from coparent.schema import TABLES
+
+__all__ = ["connect", "has_table", "read_table", "row_counts", "write_table"]
+
+WriteMode = Literal["replace", "append"]
+
+_STAGING = "_coparent_incoming"
+
+# Test seam: called inside the swap transaction, just before it commits. A test
+# sets it to raise (or to kill the process) to prove the swap is atomic.
+_before_commit: Callable[[str], None] | None = None
+
+
+def connect(url: str) -> BaseBackend:
+    """Connect to the warehouse at ``url`` (see module docstring for the forms)."""
+    if url.startswith("duckdb://"):
+        path = url.removeprefix("duckdb://")  # duckdb:///abs/path keeps its leading slash
+        if path in ("", ":memory:", "/:memory:"):
+            return ibis.duckdb.connect()
+        try:
+            return ibis.duckdb.connect(path)
+        except Exception as exc:  # duckdb raises IOException and friends
+            raise WarehouseError(
+                f"cannot open the warehouse {url}: {exc}",
+                hint="check that the folder exists and no other program holds the file open",
+            ) from exc
+    scheme = url.split(":", 1)[0]
+    if not scheme or "://" not in url:
+        raise WarehouseError(
+            f"not a warehouse URL: {url!r}",
+            hint="use duckdb:///path/to/warehouse.duckdb, duckdb:// or another Ibis URL",
+        )
+    try:
+        return ibis.connect(url)
+    except ModuleNotFoundError as exc:
+        raise BackendUnavailable(
+            f"the {scheme} backend is not installed ({exc.name})",
+            hint=f"install it: pip install 'ibis-framework[{scheme}]'",
+        ) from exc
+
+
+def has_table(con: BaseBackend, name: str) -> bool:
+    return name in con.list_tables()
+
+
+def read_table(con: BaseBackend, name: str) -> ir.Table:
+    """The warehouse table ``name``; a clear error says what to import when it is absent."""
+    if not has_table(con, name):
+        raise MissingDataError(
+            f"the warehouse has no {name!r} table yet",
+            hint=f"import it: coparent import {name} FILE (see coparent schema {name})",
+        )
+    return con.table(name)
+
+
+def row_counts(con: BaseBackend) -> dict[str, int]:
+    """Row count of every canonical table present, in schema order."""
+    present = set(con.list_tables())
+    return {
+        name: int(con.table(name).count().execute()) for name in TABLES if name in present
+    }
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def write_table(
+    con: BaseBackend, name: str, data: pa.Table, *, mode: WriteMode = "replace"
+) -> None:
+    """Create, replace or append to table ``name`` with ``data``, all or nothing."""
+    if mode not in ("replace", "append"):
+        raise ValueError(f"mode must be 'replace' or 'append', not {mode!r}")
+    if con.name == "duckdb":
+        _write_duckdb(con, name, data, mode=mode)
+    else:
+        _write_generic(con, name, data, mode=mode)
+
+
+def _write_duckdb(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:
+    raw = con.con
+    exists = has_table(con, name)
+    raw.register(_STAGING, data)
+    try:
+        raw.begin()
+        try:
+            if mode == "append" and exists:
+                raw.execute(f"INSERT INTO {_quote(name)} BY NAME SELECT * FROM {_STAGING}")
+            else:
+                raw.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM {_STAGING}")
+            if _before_commit is not None:
+                _before_commit(name)
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+    finally:
+        raw.unregister(_STAGING)
+
+
+def _write_generic(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:
+    # Backends without transactional DDL through Ibis: stage fully, then swap,
+    # so the window where the table is missing is one drop + one rename.
+    if mode == "append" and has_table(con, name):
+        con.insert(name, data)
+        return
+    staging = f"{_STAGING}_{name}"
+    con.create_table(staging, data, overwrite=True)
+    if _before_commit is not None:
+        _before_commit(name)
+    con.drop_table(name, force=True)
+    con.rename_table(staging, name)
