@@ -109,7 +109,9 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
         if isinstance(default, list):
             kind = "list of texts (JSON in the environment)"
         raise SettingsError(
-            f"{value!r} is not a valid {kind}", setting=name, source=source,
+            f"{value!r} is not a valid {kind}",
+            setting=name,
+            source=source,
             hint=f"{name}: {_BY_NAME[name].help}",
         ) from None
 
@@ -119,7 +121,9 @@ def parse_setting_value(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep:
         raise SettingsError(
-            "expected name=value", setting=text, source="--setting",
+            "expected name=value",
+            setting=text,
+            source="--setting",
             hint="for example --setting timezone=Europe/Paris",
         )
     return name.strip(), value
@@ -138,7 +142,9 @@ def load_settings(
             data = tomllib.loads(settings_file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(
-                f"not valid TOML: {exc}", setting="*", source=str(settings_file),
+                f"not valid TOML: {exc}",
+                setting="*",
+                source=str(settings_file),
                 hint="fix the file, or delete it to go back to the defaults",
             ) from None
         for name, value in data.items():
@@ -158,7 +164,9 @@ def load_settings(
 def _check_known(name: str, source: str) -> None:
     if name not in _BY_NAME:
         raise SettingsError(
-            "unknown setting", setting=name, source=source,
+            "unknown setting",
+            setting=name,
+            source=source,
             hint="known settings: " + ", ".join(_BY_NAME),
         )
 
@@ -166,8 +174,9 @@ def _check_known(name: str, source: str) -> None:
 def _check_table_matches_dataclass() -> None:
     # The dataclass exists for typing; the table is the truth. Keep them in step.
     declared = {f.name: f.default for f in fields(Settings)}
-    table = {s.name: tuple(s.default) if isinstance(s.default, list) else s.default
-             for s in SETTINGS}
+    table = {
+        s.name: tuple(s.default) if isinstance(s.default, list) else s.default for s in SETTINGS
+    }
     if declared != table:  # pragma: no cover - fails at import, so every test catches it
         raise RuntimeError("Settings dataclass and SETTINGS table disagree")
 

@@ -81,9 +81,7 @@ def read_table(con: BaseBackend, name: str) -> ir.Table:
 def row_counts(con: BaseBackend) -> dict[str, int]:
     """Row count of every canonical table present, in schema order."""
     present = set(con.list_tables())
-    return {
-        name: int(con.table(name).count().execute()) for name in TABLES if name in present
-    }
+    return {name: int(con.table(name).count().execute()) for name in TABLES if name in present}
 
 
 def _quote(name: str) -> str:

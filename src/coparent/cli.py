@@ -1,0 +1,321 @@
+"""The ``coparent`` command: a thin Typer shell over the services.
+
+Every command parses its options, calls one service and prints the result as
+a Rich table (or JSON with ``--json``). A `CoparentError` becomes one line and
+its hint on stderr with a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+from typer._click.core import Context  # typer vendors click since 0.23
+from typer.core import TyperGroup
+
+from coparent import __version__
+from coparent.errors import CoparentError, ImportRejected
+from coparent.settings import Settings, parse_setting_value
+from coparent.workspace import Workspace, default_workspace_path, resolve_workspace_path
+
+
+class _Group(TyperGroup):
+    """Turns a CoparentError raised by any command into one line + hint, exit 1."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ImportRejected as exc:
+            for issue in exc.issues:
+                err.print(issue.format(), markup=False)
+            errors = sum(i.count for i in exc.issues if i.level == "error")
+            err.print(f"{exc.file}: {errors:,} error(s); nothing was loaded.", markup=False)
+            raise typer.Exit(1) from None
+        except CoparentError as exc:
+            err.print(f"error: {exc.message}", markup=False)
+            if exc.hint:
+                err.print(f"  hint: {exc.hint}", markup=False)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="coparent",
+    help="Run Sales and Marketing as one team: shared numbers, calm diagnosis, shared wins.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
+        show_default=False,
+    ),
+]
+SettingOpt = Annotated[
+    list[str] | None,
+    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _open(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
+    ws = Workspace(resolve_workspace_path(workspace))
+    overrides = dict(parse_setting_value(s) for s in setting or [])
+    return ws, ws.settings(overrides)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """A Rich bar fed by a service's progress(stage, fraction) callback."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=1.0)
+
+        def report(stage: str, fraction: float) -> None:
+            bar.update(task, description=stage, completed=fraction)
+
+        yield report
+
+
+@app.command()
+def init(workspace: WorkspaceOpt = None) -> None:
+    """Create a workspace: a settings file and an empty warehouse."""
+    ws = Workspace(resolve_workspace_path(workspace))
+    created = ws.init()
+    ws.connect(ws.settings())
+    verb = "Created" if created else "Already a workspace:"
+    out.print(f"{verb} {ws.path}")
+    out.print(f"  settings:  {ws.settings_file}")
+    out.print(f"  warehouse: {ws.warehouse_url(ws.settings())}")
+
+
+@app.command("import")
+def import_(
+    table: Annotated[str, typer.Argument(help="Canonical table to load (see coparent schema).")],
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or Excel (.xlsx) file.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", "-m", help="TOML mapping of source columns to canonical ones."),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="replace the table, or append to it.")
+    ] = "replace",
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate only; load nothing. Exit 1 on errors.")
+    ] = False,
+    delimiter: Annotated[
+        str | None,
+        typer.Option("--delimiter", help="Field separator: ',', ';', 'tab', '|' or 'whitespace'."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
+) -> None:
+    """Import one file into a canonical table, whole or not at all."""
+    from coparent.services.imports import import_file
+
+    if mode not in ("replace", "append"):
+        raise typer.BadParameter("must be 'replace' or 'append'", param_hint="--mode")
+    ws, settings = _open(workspace, setting)
+    con = ws.connect(settings)
+    size = file.stat().st_size if file.exists() else 0
+    slow = size > 20_000_000 * settings.import_progress_seconds  # ~20 MB/s end to end
+    delim = "\t" if delimiter == "tab" else delimiter
+    with _progress(slow and err.is_terminal) as progress:
+        result = import_file(
+            con,
+            table=table,
+            path=file,
+            mapping=mapping,
+            mode=_mode(mode),
+            check=check,
+            settings=settings,
+            delimiter=delim,
+            progress=progress,
+        )
+    for issue in result.issues:
+        err.print(issue.format(), markup=False)
+    if result.checked_only:
+        out.print(f"{file}: OK, {result.rows:,} rows would load into {table} (nothing written)")
+    else:
+        out.print(
+            f"Loaded {result.rows:,} rows into {table} ({result.mode}) from {file} "
+            f"in {result.seconds:.1f} s"
+        )
+
+
+def _mode(mode: str) -> Literal["replace", "append"]:
+    return "append" if mode == "append" else "replace"
+
+
+@app.command()
+def schema(
+    table: Annotated[str | None, typer.Argument(help="One table; all when omitted.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the canonical tables: columns, types, keys, references."""
+    from coparent.schema import TABLES, get_table
+
+    tables = [get_table(table)] if table else list(TABLES.values())
+    if as_json:
+        _print_json(
+            [
+                {
+                    "table": t.name,
+                    "doc": t.doc,
+                    "columns": [
+                        {
+                            "name": c.name,
+                            "type": c.type,
+                            "nullable": c.nullable,
+                            "key": c.key,
+                            "references": c.ref,
+                            "values": list(c.values) if c.values else None,
+                            "doc": c.doc,
+                        }
+                        for c in t
+                    ],
+                }
+                for t in tables
+            ]
+        )
+        return
+    for t in tables:
+        grid = RichTable(title=f"{t.name}: {t.doc}", title_justify="left", expand=False)
+        for header in ("column", "type", "null?", "key", "references", "doc"):
+            grid.add_column(header, overflow="fold")
+        for c in t:
+            doc = c.doc + (f" One of: {', '.join(c.values)}." if c.values else "")
+            grid.add_row(
+                c.name,
+                c.type,
+                "yes" if c.nullable else "",
+                "key" if c.key else "",
+                c.ref or "",
+                doc,
+            )
+        out.print(grid)
+
+
+@app.command()
+def tables(
+    workspace: WorkspaceOpt = None, setting: SettingOpt = None, as_json: JsonOpt = False
+) -> None:
+    """List the warehouse's canonical tables with their row counts."""
+    from coparent.warehouse import row_counts
+
+    ws, settings = _open(workspace, setting)
+    counts = row_counts(ws.connect(settings))
+    if as_json:
+        _print_json([{"table": name, "rows": rows} for name, rows in counts.items()])
+        return
+    if not counts:
+        out.print(f"The warehouse in {ws.path} is empty: import a table (coparent import --help).")
+        return
+    grid = RichTable("table", "rows")
+    for name, rows in counts.items():
+        grid.add_row(name, f"{rows:,}")
+    out.print(grid)
+
+
+@app.command()
+def demo(
+    workspace: WorkspaceOpt = None,
+    scale: Annotated[
+        str,
+        typer.Option(
+            help="small (seconds), medium (~100k leads), large (~1M leads), "
+            "or explicit counts like leads=20000,accounts=3000."
+        ),
+    ] = "small",
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same company.")
+    ] = 0,
+    single_team: Annotated[
+        bool, typer.Option("--single-team", help="One team does both jobs.")
+    ] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web UI afterwards.")
+    ] = True,
+    setting: SettingOpt = None,
+) -> None:
+    """Build a demo company, load it through the import path, and show what was loaded."""
+    from coparent.services.demo import demo_build
+
+    path = workspace or resolve_workspace_path(None)
+    if workspace is None and path == default_workspace_path():
+        path = path / "demo"  # never mix a demo into the real default workspace
+    ws = Workspace(Path(path).resolve())
+    ws.init()
+    settings = ws.settings(dict(parse_setting_value(s) for s in setting or []))
+    started = time.perf_counter()
+    with _progress(err.is_terminal) as progress:
+        result = demo_build(
+            ws,
+            settings=settings,
+            scale=scale,
+            seed=seed,
+            single_team=single_team,
+            progress=progress,
+        )
+    grid = RichTable(
+        "table", "rows", title=f"Demo company loaded into {ws.path}", title_justify="left"
+    )
+    for name, rows in result.rows.items():
+        grid.add_row(name, f"{rows:,}")
+    out.print(grid)
+    out.print(f"Planted truths the analytics should find (also in {result.truths_file}):")
+    for truth in result.truths:
+        out.print(f"  - {truth.kind}: {truth.statement}")
+    out.print(f"Done in {time.perf_counter() - started:.1f} s.")
+    if serve:
+        out.print("The web UI is not built yet; this run stops here (same as --no-serve).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"coparent {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Run Sales and Marketing as one team: shared numbers, calm diagnosis, shared wins."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
