@@ -33,3 +33,17 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def spark_con():  # type: ignore[no-untyped-def]
+    """One local Spark session for the whole run (the JVM takes seconds to start)."""
+    from coparent import warehouse
+
+    try:
+        import pyspark  # noqa: F401
+    except ModuleNotFoundError:  # pragma: no cover - the dev group installs it
+        pytest.fail("pyspark is not installed: uv sync installs it with the dev group")
+    con = warehouse.connect("pyspark://local[2]")
+    yield con
+    con.disconnect()

@@ -4,7 +4,7 @@
 workspace; three slashes for an absolute path, two for a relative one);
 ``duckdb://`` is in memory (tests). Any other URL that
 `ibis.connect` understands (``postgres://...``, ``pyspark://...``) works for
-reading.
+reading; ``pyspark://`` starts a local Spark session (the scale-out path).
 
 Writes are atomic on DuckDB: `write_table` stages the new rows, then swaps
 them in inside one transaction, so a failure at any point (an exception, or
@@ -49,6 +49,8 @@ def connect(url: str) -> BaseBackend:
                 f"cannot open the warehouse {url}: {exc}",
                 hint="check that the folder exists and no other program holds the file open",
             ) from exc
+    if url.startswith("pyspark://"):
+        return _connect_spark(url)
     scheme = url.split(":", 1)[0]
     if not scheme or "://" not in url:
         raise WarehouseError(
@@ -62,6 +64,43 @@ def connect(url: str) -> BaseBackend:
             f"the {scheme} backend is not installed ({exc.name})",
             hint=f"install it: pip install 'ibis-framework[{scheme}]'",
         ) from exc
+
+
+def _connect_spark(url: str) -> BaseBackend:
+    """A local Spark session (``pyspark://`` = ``local[2]``), quiet and offline.
+
+    ``pyspark://local[4]?warehouse_dir=/path`` picks the master and where managed
+    tables go (default: a fresh temporary folder, so runs never collide).
+    """
+    import os
+    import tempfile
+    from urllib.parse import parse_qs
+
+    rest = url.removeprefix("pyspark://")
+    master, _, query = rest.partition("?")
+    options = {k: v[-1] for k, v in parse_qs(query).items()}
+    try:
+        from pyspark.sql import SparkSession
+    except ModuleNotFoundError as exc:
+        raise BackendUnavailable(
+            "the pyspark backend is not installed",
+            hint="install it: pip install 'coparent[spark]' (needs Java 17)",
+        ) from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    wh_dir = options.get("warehouse_dir") or tempfile.mkdtemp(prefix="coparent-spark-")
+    spark = (
+        SparkSession.builder.master(master or "local[2]")
+        .appName("coparent")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.warehouse.dir", wh_dir)
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(spark)
 
 
 def has_table(con: BaseBackend, name: str) -> bool:
