@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,38 @@ SETTINGS: tuple[Setting, ...] = (
         "Time zone of timestamps without an offset in imported files; stored as UTC.",
     ),
     Setting(
+        "fiscal_year_start_month",
+        1,
+        "Month (1-12) the fiscal year starts in; quarters and years follow it.",
+    ),
+    Setting(
+        "sales_sla_hours",
+        24.0,
+        "Sales SLA: hours from MQL to first contact.",
+    ),
+    Setting(
+        "marketing_mql_commitment",
+        0,
+        "Marketing SLA: MQLs committed per month (0: no commitment set).",
+    ),
+    Setting(
+        "goal_won_revenue",
+        0.0,
+        "Shared goal: won revenue per quarter (0: no goal set; the app's goals replace it).",
+    ),
+    Setting(
+        "loss_reason_categories",
+        {},
+        "Overrides of the loss-reason taxonomy: reason text -> product, process, market "
+        "or unclassified.",
+    ),
+    Setting(
+        "rejection_reason_categories",
+        {},
+        "Overrides of the lead-rejection taxonomy: reason text -> product, process, market "
+        "or unclassified.",
+    ),
+    Setting(
         "import_max_examples",
         20,
         "How many problems of each code an import lists; the rest are counted.",
@@ -64,6 +96,24 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
+_CATEGORIES = {"product", "process", "market", "unclassified"}
+_VALID: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "fiscal_year_start_month": (lambda v: 1 <= v <= 12, "a month number from 1 to 12"),
+    "sales_sla_hours": (lambda v: v > 0, "a positive number of hours"),
+    "marketing_mql_commitment": (lambda v: v >= 0, "zero or a positive count"),
+    "goal_won_revenue": (lambda v: v >= 0, "zero or a positive amount"),
+    "import_max_examples": (lambda v: v >= 1, "at least 1"),
+    "import_max_field_chars": (lambda v: v >= 1, "at least 1"),
+    "loss_reason_categories": (
+        lambda v: set(v.values()) <= _CATEGORIES,
+        "categories among " + ", ".join(sorted(_CATEGORIES)),
+    ),
+    "rejection_reason_categories": (
+        lambda v: set(v.values()) <= _CATEGORIES,
+        "categories among " + ", ".join(sorted(_CATEGORIES)),
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -71,6 +121,12 @@ class Settings:
 
     warehouse_url: str = ""
     timezone: str = "UTC"
+    fiscal_year_start_month: int = 1
+    sales_sla_hours: float = 24.0
+    marketing_mql_commitment: int = 0
+    goal_won_revenue: float = 0.0
+    loss_reason_categories: Mapping[str, str] = field(default_factory=dict)
+    rejection_reason_categories: Mapping[str, str] = field(default_factory=dict)
     import_max_examples: int = 20
     import_max_field_chars: int = 32767
     import_null_values: tuple[str, ...] = ("", "NULL", "null", "N/A", "n/a", "#N/A", "(No value)")
@@ -78,6 +134,19 @@ class Settings:
 
 
 def _coerce(name: str, value: Any, *, source: str) -> Any:
+    result = _convert(name, value, source=source)
+    check = _VALID.get(name)
+    if check is not None and not check[0](result):
+        raise SettingsError(
+            f"{value!r} is not valid: expected {check[1]}",
+            setting=name,
+            source=source,
+            hint=f"{name}: {_BY_NAME[name].help}",
+        )
+    return result
+
+
+def _convert(name: str, value: Any, *, source: str) -> Any:
     default = _BY_NAME[name].default
     try:
         if isinstance(default, bool):
@@ -95,6 +164,14 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
             return int(value)
         if isinstance(default, float):
             return float(value)
+        if isinstance(default, dict):
+            if isinstance(value, str):
+                value = json.loads(value)
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ValueError(value)
+            return dict(value)
         if isinstance(default, list):
             if isinstance(value, str):
                 value = json.loads(value)
@@ -108,6 +185,8 @@ def _coerce(name: str, value: Any, *, source: str) -> Any:
         kind = type(default).__name__
         if isinstance(default, list):
             kind = "list of texts (JSON in the environment)"
+        if isinstance(default, dict):
+            kind = "table of text to text (JSON in the environment)"
         raise SettingsError(
             f"{value!r} is not a valid {kind}",
             setting=name,
@@ -173,7 +252,10 @@ def _check_known(name: str, source: str) -> None:
 
 def _check_table_matches_dataclass() -> None:
     # The dataclass exists for typing; the table is the truth. Keep them in step.
-    declared = {f.name: f.default for f in fields(Settings)}
+    declared = {
+        f.name: f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
+        for f in fields(Settings)
+    }
     table = {
         s.name: tuple(s.default) if isinstance(s.default, list) else s.default for s in SETTINGS
     }
