@@ -1,0 +1,69 @@
+"""Mappings written back as TOML, in the layout docs/import.md shows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coparent.ingest.mapping import ColumnRule, ImportMapping
+
+__all__ = ["dump"]
+
+
+def _toml_text(text: str) -> str:
+    out = text.replace("\\", "\\\\").replace('"', '\\"')
+    for ch, esc in (("\n", "\\n"), ("\t", "\\t"), ("\r", "\\r")):
+        out = out.replace(ch, esc)
+    return '"' + "".join(c if c.isprintable() else f"\\U{ord(c):08x}" for c in out) + '"'
+
+
+def _toml_key(key: str) -> str:
+    bare = key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key)
+    return key if bare else _toml_text(key)
+
+
+def dump(mapping: ImportMapping) -> str:
+    """The TOML text that `parse_mapping` reads back to an equal mapping."""
+    lines: list[str] = []
+    for name, tm in mapping.tables.items():
+        s = tm.source
+        src: list[tuple[str, str]] = []
+        for k in ("file", "delimiter", "encoding", "timezone", "sheet"):
+            v = getattr(s, k)
+            if v is not None:
+                src.append((k, _toml_text(v)))
+        if not s.header:
+            src.append(("header", "false"))
+        if s.names:
+            src.append(("names", "[" + ", ".join(_toml_text(n) for n in s.names) + "]"))
+        if src:
+            lines += [f"[{name}.source]", *(f"{k} = {v}" for k, v in src), ""]
+        lines.append(f"[{name}.columns]")
+        for col, rule in tm.columns:
+            lines.append(f"{_toml_key(col)} = {_rule_toml(rule)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _rule_toml(rule: ColumnRule) -> str:
+    if rule.column is not None and rule == type(rule)(column=rule.column):
+        return _toml_text(rule.column)
+    parts: list[str] = []
+    if rule.column is not None:
+        parts.append(f"column = {_toml_text(rule.column)}")
+    if rule.value is not None:
+        parts.append(f"value = {_toml_text(rule.value)}")
+    if rule.row_number:
+        parts.append("row_number = true")
+    if rule.prefix:
+        parts.append(f"prefix = {_toml_text(rule.prefix)}")
+    if rule.values:
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_text(v)}" for k, v in rule.values)
+        parts.append(f"values = {{ {inner} }}")
+    if rule.formats:
+        parts.append("format = [" + ", ".join(_toml_text(f) for f in rule.formats) + "]")
+    if rule.decimal != ".":
+        parts.append(f"decimal = {_toml_text(rule.decimal)}")
+    if rule.thousands is not None:
+        parts.append(f"thousands = {_toml_text(rule.thousands)}")
+    return "{ " + ", ".join(parts) + " }"

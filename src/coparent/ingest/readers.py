@@ -1,0 +1,270 @@
+"""Read a source file into text columns that remember each row's spreadsheet number.
+
+Formats: delimited text (``,`` ``;`` tab ``|``, sniffed from the header line
+unless given, or ``whitespace`` for fixed-width logs), Parquet and Excel
+(.xlsx). Text is UTF-8 with or without a BOM, UTF-16 with a BOM, or else
+Windows-1252/Latin-1 with a warning. Every text cell is stripped of
+surrounding whitespace, and cells equal to one of the ``import_null_values``
+setting (or empty) become null. Blank rows are skipped but keep their
+numbers, so later rows are still located where a spreadsheet shows them.
+
+Readers never raise for bad data: what they cannot read becomes an issue
+(E1xx) and `read_source` returns None when nothing can be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from coparent.ingest import _sheets, _text
+from coparent.ingest._text import bool_mask
+from coparent.ingest.issues import IssueCode, IssueLog
+from coparent.ingest.mapping import SourceOptions
+from coparent.settings import Settings
+
+__all__ = ["TEXT_SUFFIXES", "SourceTable", "read_arrow", "read_source"]
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", "")
+_MAGIC = {
+    b"PK\x03\x04": ".xlsx",
+    b"PAR1": ".parquet",
+    b"\xd0\xcf\x11\xe0": ".xls",
+}
+
+
+@dataclass
+class SourceTable:
+    """Source columns by unique name, in file order, with the row number of every record.
+
+    A repeated header is kept under ``NAME__1``, ``NAME__2``..., and
+    ``duplicates`` says how often each such name appeared, so a mapping that
+    uses the bare name can be told it is ambiguous.
+    """
+
+    file: str
+    names: list[str]
+    columns: dict[str, pa.Array]
+    rows: pa.Array
+    header_row: int | None
+    duplicates: dict[str, int]
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+
+def read_source(
+    path: Path, *, file: str, options: SourceOptions, settings: Settings, log: IssueLog
+) -> SourceTable | None:
+    """Read ``path`` as its type says; None when the file cannot be used (issues logged)."""
+    if not path.exists():
+        log.add(
+            IssueCode.E100,
+            message=f"no such file: {path}",
+            hint="check the path; relative paths start from the current folder",
+        )
+        return None
+    if path.is_dir():
+        log.add(
+            IssueCode.E100,
+            message=f"{path} is a folder, not a file",
+            hint="give the path of the exported file",
+        )
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        log.add(
+            IssueCode.E100,
+            message=f"cannot read the file: {exc.strerror}",
+            hint="check the file's permissions",
+        )
+        return None
+    kind = _kind(path, head, log=log)
+    if kind is None:
+        return None
+    null_values = sorted({"", *settings.import_null_values})
+    if kind == ".parquet":
+        table = _sheets.read_parquet(path, log=log)
+        raw = None if table is None else _sheets.arrow_columns(table)
+    elif kind == ".xlsx":
+        raw = _sheets.read_excel(
+            path, sheet=options.sheet, header=options.header, names=options.names, log=log
+        )
+    else:
+        raw = _read_text(path, options=options, null_values=null_values, log=log)
+    if raw is None:
+        return None
+    return _finish(raw, file=file, settings=settings, log=log)
+
+
+def read_arrow(
+    data: pa.Table, *, file: str, settings: Settings, log: IssueLog
+) -> SourceTable | None:
+    """An in-memory Arrow table as a source (rows numbered as if exported with a header)."""
+    return _finish(_sheets.arrow_columns(data), file=file, settings=settings, log=log)
+
+
+def _kind(path: Path, head: bytes, *, log: IssueLog) -> str | None:
+    suffix = path.suffix.lower()
+    magic = next((k for m, k in _MAGIC.items() if head.startswith(m)), None)
+    if suffix in (".parquet", ".pq"):
+        suffix = ".parquet"
+    elif suffix == ".xlsm":
+        suffix = ".xlsx"
+    if suffix == ".xls" or magic == ".xls":
+        log.add(
+            IssueCode.E104,
+            message="old Excel workbooks (.xls) are not supported",
+            hint="save it as .xlsx (Excel Workbook) or CSV UTF-8 and import that",
+        )
+        return None
+    if suffix in TEXT_SUFFIXES and magic is not None:
+        log.add(
+            IssueCode.E104,
+            message=f"the file is named {suffix or 'without a suffix'} but holds a {magic} file",
+            hint=f"rename it to end in {magic}",
+        )
+        return None
+    if suffix in TEXT_SUFFIXES or suffix in (".parquet", ".xlsx"):
+        return suffix
+    log.add(
+        IssueCode.E104,
+        message=f"unsupported file type {suffix!r}",
+        hint="import CSV or other delimited text, Parquet (.parquet) or Excel (.xlsx)",
+    )
+    return None
+
+
+def _read_text(
+    path: Path, *, options: SourceOptions, null_values: list[str], log: IssueLog
+) -> _text.RawText | None:
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        log.add(IssueCode.E100, message=f"cannot read the file: {exc.strerror}")
+        return None
+    data = _text.decode_to_utf8(raw_bytes, encoding=options.encoding, log=log)
+    if data is None:
+        return None
+    if not data.strip():
+        log.add(
+            IssueCode.E101,
+            message="the file is empty",
+            hint="export the data again; the file has no header and no rows",
+        )
+        return None
+    delimiter = options.delimiter or _text.sniff_delimiter(
+        data[:65536].decode("utf-8", errors="replace")
+    )
+    if delimiter == "whitespace":
+        return _text.read_whitespace(data, header=options.header, names=options.names, log=log)
+    raw = _text.read_delimited(
+        data,
+        delimiter=delimiter,
+        header=options.header,
+        names=options.names,
+        null_values=null_values,
+        log=log,
+    )
+    if raw is not None and options.header:
+        suspect = _text.suspect_delimiter(raw.names, delimiter)
+        if suspect is not None:
+            given = "given" if options.delimiter else "detected"
+            log.add(
+                IssueCode.E107,
+                row=raw.header_row,
+                column=None,
+                value=raw.names[0][:200],
+                message=f"the header reads as one column with the {given} delimiter "
+                f"{_text.delimiter_name(delimiter)}; the file looks "
+                f"{_text.delimiter_name(suspect)}-separated",
+                hint=f"import with --delimiter {_cli_delimiter(suspect)} (or set delimiter "
+                f"in the mapping's [TABLE.source])",
+            )
+            return None
+    return raw
+
+
+def _cli_delimiter(delimiter: str) -> str:
+    return {"\t": "'\\t'", ";": "';'", "|": "'|'", ",": "','"}.get(delimiter, delimiter)
+
+
+def _clean(column: pa.Array, null_values: pa.Array) -> pa.Array:
+    """Strip surrounding whitespace and turn null-like texts into nulls."""
+    if not pa.types.is_string(column.type):
+        return column
+    trimmed = pc.utf8_trim_whitespace(column)
+    nullish = pc.is_in(trimmed, value_set=null_values)
+    if pc.any(nullish).as_py():
+        trimmed = pc.if_else(nullish, pa.scalar(None, pa.string()), trimmed)
+    return trimmed
+
+
+def _unique_names(names: list[str]) -> tuple[list[str], dict[str, int]]:
+    # An empty header cell gets the name a headerless file would give it.
+    names = [n or f"column_{i + 1}" for i, n in enumerate(names)]
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    dups = {n: c for n, c in counts.items() if c > 1}
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in dups:
+            seen[n] = seen.get(n, 0) + 1
+            out.append(f"{n}__{seen[n]}")
+        else:
+            out.append(n)
+    return out, dups
+
+
+def _finish(
+    raw: _text.RawText, *, file: str, settings: Settings, log: IssueLog
+) -> SourceTable | None:
+    if not raw.names:
+        log.add(
+            IssueCode.E101,
+            message="the file is empty",
+            hint="export the data again; the file has no header and no rows",
+        )
+        return None
+    null_values = pa.array(sorted({"", *settings.import_null_values}), pa.string())
+    columns = [_clean(c, null_values) for c in raw.columns]
+    rows = raw.rows
+    if columns and len(rows):
+        blank = columns[0].is_null()
+        for c in columns[1:]:
+            blank = pc.and_(blank, c.is_null())
+        if pc.any(blank).as_py():
+            keep = pc.invert(blank)
+            columns = [c.filter(keep) for c in columns]
+            rows = rows[bool_mask(keep)]
+    names, dups = _unique_names(raw.names)
+    if len(rows) == 0 and not log.has((IssueCode.E103, IssueCode.E108)):
+        if raw.header_row is not None:
+            log.add(
+                IssueCode.E106,
+                row=raw.header_row,
+                message="the file has a header but no data rows",
+                hint="export the data again with its rows; an empty import would replace "
+                "the table with nothing",
+            )
+        else:
+            log.add(
+                IssueCode.E101, message="the file has no data rows", hint="export the data again"
+            )
+        return None
+    return SourceTable(
+        file,
+        names,
+        dict(zip(names, columns, strict=True)),
+        pa.array(rows, pa.int64()),
+        raw.header_row,
+        dups,
+    )
