@@ -173,6 +173,27 @@ def import_(
         )
 
 
+@app.command()
+def export(
+    table: Annotated[str, typer.Argument(help="Canonical table to write out.")],
+    file: Annotated[Path, typer.Argument(help="Target .csv, .parquet or .xlsx file.")],
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
+) -> None:
+    """Write a warehouse table to a file; formula-like text is neutralised for spreadsheets."""
+    from coparent.ingest.export import export_table
+    from coparent.schema import get_table
+    from coparent.warehouse import read_table
+
+    get_table(table)
+    ws, settings = _open(workspace, setting)
+    data = read_table(ws.connect(settings), table).to_pyarrow()
+    if file.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+        raise typer.BadParameter("use a .csv, .parquet or .xlsx file name", param_hint="FILE")
+    export_table(data, file)
+    out.print(f"Wrote {data.num_rows:,} rows of {table} to {file}")
+
+
 def _mode(mode: str) -> Literal["replace", "append"]:
     return "append" if mode == "append" else "replace"
 

@@ -51,8 +51,9 @@ def parse_scale(text: str) -> Scale:
     if text in SCALES:
         return SCALES[text]
     names = {f.name for f in dataclasses.fields(Scale)}
+    floats = {f.name for f in dataclasses.fields(Scale) if f.type in (float, "float")}
     base = SCALES["small"]
-    changes: dict[str, int] = {}
+    changes: dict[str, float] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
         name = name.strip()
@@ -62,11 +63,12 @@ def parse_scale(text: str) -> Scale:
                 hint="use small, medium, large, or counts like leads=20000 "
                 f"({', '.join(sorted(names))})",
             )
+        text_value = value.strip().replace("_", "")
         try:
-            changes[name] = int(value.replace("_", ""))
+            changes[name] = float(text_value) if name in floats else int(text_value)
         except ValueError:
             raise ScaleError(
-                f"{name}={value!r} is not a whole number", hint="for example leads=20000"
+                f"{name}={value!r} is not a number", hint="for example leads=20000"
             ) from None
     try:
         return dataclasses.replace(base, **changes)
