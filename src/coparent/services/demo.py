@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -53,7 +54,7 @@ def parse_scale(text: str) -> Scale:
     names = {f.name for f in dataclasses.fields(Scale)}
     floats = {f.name for f in dataclasses.fields(Scale) if f.type in (float, "float")}
     base = SCALES["small"]
-    changes: dict[str, float] = {}
+    changes: dict[str, Any] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
         name = name.strip()
