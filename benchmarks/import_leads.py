@@ -45,8 +45,11 @@ def prepare(rows: int, root: Path) -> tuple[Path, Workspace]:
         return csv_path, ws
     folder.mkdir(parents=True, exist_ok=True)
     scale = Scale(
-        leads=rows, accounts=max(rows // 3, 10), touches_per_lead=1.0,
-        experiment_subjects=100, lapsed_accounts=0,
+        leads=rows,
+        accounts=max(rows // 3, 10),
+        touches_per_lead=1.0,
+        experiment_subjects=100,
+        lapsed_accounts=0,
     )
     company = generate(scale, seed=1)
     pacsv.write_csv(company.tables["leads"], csv_path)
@@ -90,8 +93,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/coparent-bench"))
     args = parser.parse_args()
-    print(f"{'rows':>10} {'MB':>6} {'coparent s (min-max)':>24} {'duckdb s (min-max)':>22} "
-          f"{'ratio':>6} {'rows/s':>10}")
+    print(
+        f"{'rows':>10} {'MB':>6} {'coparent s (min-max)':>24} {'duckdb s (min-max)':>22} "
+        f"{'ratio':>6} {'rows/s':>10}"
+    )
     for rows in (int(r) for r in args.rows.split(",")):
         csv_path, ws = prepare(rows, args.dir)
         ours = time_coparent(csv_path, ws, args.repeat)

@@ -39,9 +39,7 @@ def neutralise_table(table: pa.Table) -> pa.Table:
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             risky = pc.match_substring_regex(column, _RISKY)
-            columns.append(
-                pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
-            )
+            columns.append(pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column))
         else:
             columns.append(column)
     return pa.table(columns, schema=table.schema)
