@@ -1,0 +1,1 @@
+"""Django settings: ``base`` for every environment, ``test`` for the test suite."""
