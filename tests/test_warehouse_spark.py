@@ -34,3 +34,16 @@ def test_append_and_row_counts_agree_on_spark(spark_con) -> None:
     warehouse.write_table(spark_con, "people", people)
     warehouse.write_table(spark_con, "people", people, mode="append")
     assert warehouse.row_counts(spark_con)["people"] == 2 * people.num_rows
+
+
+def test_nulls_in_float_and_int_columns_survive_a_write_to_spark(spark_con) -> None:
+    data = pa.table(
+        {
+            "account_id": ["a", "b", "c"],
+            "employees": pa.array([10, None, 30], pa.int64()),
+            "revenue": pa.array([1.5, None, 2.5], pa.float64()),
+        }
+    )
+    warehouse.write_table(spark_con, "accounts", data)
+    back = spark_con.table("accounts").order_by("account_id").to_pyarrow()
+    assert back.equals(data)

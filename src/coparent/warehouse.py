@@ -135,6 +135,8 @@ def write_table(
         raise ValueError(f"mode must be 'replace' or 'append', not {mode!r}")
     if con.name == "duckdb":
         _write_duckdb(con, name, data, mode=mode)
+    elif con.name == "pyspark":
+        _write_spark(con, name, data, mode=mode)
     else:
         _write_generic(con, name, data, mode=mode)
 
@@ -158,6 +160,33 @@ def _write_duckdb(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> No
             raise
     finally:
         raw.unregister(_STAGING)
+
+
+def _write_spark(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:
+    # Ibis hands Arrow to Spark through pandas, where a null float becomes NaN
+    # and a nullable int column with a null loses its values. Parquet keeps
+    # nulls and types (timestamps written as microseconds, which Spark reads).
+    import shutil
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    folder = tempfile.mkdtemp(prefix="coparent-spark-load-")
+    try:
+        path = f"{folder}/data.parquet"
+        pq.write_table(data, path, coerce_timestamps="us", allow_truncated_timestamps=True)
+        frame = con._session.read.parquet(path)
+        if mode == "append" and has_table(con, name):
+            frame.write.mode("append").insertInto(name)
+            return
+        staging = f"{_STAGING}_{name}"
+        frame.write.mode("overwrite").saveAsTable(staging)
+        if _before_commit is not None:
+            _before_commit(name)
+        con.drop_table(name, force=True)
+        con.rename_table(staging, name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_generic(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:
