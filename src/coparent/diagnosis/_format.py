@@ -1,0 +1,81 @@
+"""Numbers and stage names as people read them, for verdicts and the narrative.
+
+Examples
+--------
+>>> money(-103856.4), money(300870.1, signed=True), percent(0.3784), points(-0.262)
+('-103,856', '+300,870', '38%', '-26 points')
+>>> factor_value("deal_size", 1720.5), factor_value("pace", 0.851)
+('1,720', '85%')
+>>> relative(-0.105), relative(0.9), relative(5.96)
+('-10%', '+146%', '387.6 times')
+"""
+
+from __future__ import annotations
+
+import math
+
+from coparent.diagnosis.bridge import Factor
+
+__all__ = [
+    "FACTOR_NAMES",
+    "count",
+    "factor_value",
+    "money",
+    "percent",
+    "points",
+    "relative",
+]
+
+FACTOR_NAMES: dict[Factor, str] = {
+    "volume": "volume",
+    "acceptance": "acceptance (MQLs accepted per MQL)",
+    "conversion": "conversion (opportunities opened per accepted lead)",
+    "pace": "closing pace (deals closed per deal opened)",
+    "win_rate": "win rate",
+    "deal_size": "average won deal",
+}
+"""How each factor is named in sentences; flow ratios say what they count."""
+
+
+def money(x: float, *, signed: bool = False) -> str:
+    text = f"{abs(x):,.0f}"
+    if round(x) == 0:
+        return text
+    return ("-" if x < 0 else "+" if signed else "") + text
+
+
+def count(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def percent(x: float | None, *, signed: bool = False) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    text = f"{x:+.0%}" if signed else f"{x:.0%}"
+    return text.replace("+-", "-")
+
+
+def points(d: float) -> str:
+    n = round(d * 100)
+    unit = "point" if abs(n) == 1 else "points"
+    return f"{n:+d} {unit}"
+
+
+def relative(estimate: float | None) -> str:
+    """A log-ratio change as a signed percentage, or as a multiple from 3 times up."""
+    if estimate is None:
+        return "n/a"
+    if estimate >= math.log(3):
+        return f"{math.exp(estimate):,.1f} times"
+    return percent(math.expm1(estimate), signed=True)
+
+
+def factor_value(factor: Factor, value: float | None, *, volume_unit: str = "") -> str:
+    """A factor's value in its own unit: a count, a percentage or an amount."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if factor == "volume":
+        return count(value) + (f" {volume_unit}" if volume_unit else "")
+    if factor == "deal_size":
+        return money(value)
+    return percent(value)

@@ -1,0 +1,438 @@
+"""The shared scorecard: one JSON-ready report that both teams (and the CEO) read.
+
+`scorecard_report` builds the metric expressions of `coparent.metrics`, runs
+them on the warehouse (the only place they are executed) and returns plain
+``str``/``int``/``float``/``None``/``list``/``dict`` values, so the CLI's
+``--json``, the API and the web page all show the same numbers.
+
+Only ``opportunities`` is required. Without ``leads`` the funnel, speed to
+lead and both SLAs are null and ``notes`` says what to import; without
+``activities`` attempts are null. docs/scorecard.md documents every field.
+
+Default period: the latest complete quarter (fiscal, per the settings) as of
+the ``as_of`` date, which itself defaults to the data's last date (the latest
+timestamp in the fact tables). ``period.rule`` states which rule applied.
+Figures of a period that is not over are to date (cut at the end of
+``as_of``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+from ibis.expr import types as ir
+
+from coparent.errors import MissingDataError
+from coparent.metrics.deals import deal_summary, open_pipeline
+from coparent.metrics.funnel import FUNNEL_STAGES, mql_funnel
+from coparent.metrics.goals import STATUS_RULE, goal_progress
+from coparent.metrics.periods import Period, latest_complete, parse_period
+from coparent.metrics.sla import marketing_sla, sales_sla
+from coparent.metrics.speed import speed_histogram, speed_to_lead
+from coparent.settings import Settings
+
+__all__ = ["FACT_TIMESTAMPS", "scorecard_report"]
+
+FACT_TIMESTAMPS: dict[str, tuple[str, ...]] = {
+    "opportunities": ("created_at", "closed_at"),
+    "leads": ("created_at", "mql_at", "first_contacted_at", "accepted_at", "rejected_at"),
+    "activities": ("occurred_at",),
+}
+"""The columns whose latest value is "the data's last date"."""
+
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+_CURRENT, _PREVIOUS = "current", "previous"
+_FORECAST_RULE = "actual x period days / elapsed days (run rate)"
+_PIPELINE_RULE = (
+    "actual + open pipeline x trailing 365-day win rate x min(1, days left / median sales cycle)"
+)
+
+Row = dict[str, Any]
+
+
+def _rows(expr: ir.Table) -> list[Row]:
+    rows: list[Row] = expr.to_pyarrow().to_pylist()
+    return rows
+
+
+def _both(current: ir.Table, previous: ir.Table) -> dict[str, list[Row]]:
+    """Run the same metric for two periods in one query; rows split by period."""
+    tagged = ibis.union(
+        current.mutate(_window=ibis.literal(_CURRENT)),
+        previous.mutate(_window=ibis.literal(_PREVIOUS)),
+    )
+    out: dict[str, list[Row]] = {_CURRENT: [], _PREVIOUS: []}
+    for row in _rows(tagged):
+        out[row.pop("_window")].append(row)
+    return out
+
+
+def _data_last_at(tables: Mapping[str, ir.Table]) -> datetime | None:
+    """The latest fact timestamp in the warehouse: one aggregate per table, one query."""
+    latest = []
+    for name, cols in FACT_TIMESTAMPS.items():
+        t = tables.get(name)
+        present = [t[c].max() for c in cols if t is not None and c in t.columns]
+        if t is not None and present:
+            last = ibis.greatest(*present) if len(present) > 1 else present[0]
+            latest.append(t.aggregate(last_at=last.cast("timestamp")))
+    if not latest:
+        return None
+    value = ibis.union(*latest).last_at.max().to_pyarrow().as_py()
+    return value if isinstance(value, datetime) else None
+
+
+def _period_json(p: Period) -> Row:
+    return {
+        "label": p.label,
+        "kind": p.kind,
+        "start": p.start.isoformat(),
+        "end": (p.end - timedelta(days=1)).isoformat(),
+        "days": p.days,
+    }
+
+
+def _choose_period(
+    period: str | None, as_of: date | None, last_at: datetime | None, fiscal_start: int
+) -> tuple[Period, date, str]:
+    """The period, the as_of day, and the rule that picked the period."""
+    if period is not None:
+        chosen = parse_period(period, fiscal_year_start_month=fiscal_start)
+        if as_of is None:
+            as_of = last_at.date() if last_at is not None else chosen.end - timedelta(days=1)
+        return chosen, as_of, "given"
+    if as_of is not None:
+        source = "the as_of date"
+    elif last_at is not None:
+        as_of, source = last_at.date(), "the data's last date"
+    else:
+        raise MissingDataError(
+            "the scorecard found no dated facts to pick a default period from",
+            hint="import opportunities (and leads) with dates, or pass a period such as 2026-Q3",
+        )
+    chosen = latest_complete("quarter", as_of=as_of, fiscal_year_start_month=fiscal_start)
+    return chosen, as_of, f"latest complete quarter as of {source} ({as_of.isoformat()})"
+
+
+def _deals(summary: list[Row]) -> Row:
+    row = summary[0] if summary else {}
+    return {
+        "revenue": row.get("revenue", 0.0),
+        "won": row.get("won", 0),
+        "lost": row.get("lost", 0),
+        "closed": row.get("closed", 0),
+        "win_rate": row.get("win_rate"),
+        "average_deal": row.get("average_deal"),
+        "sales_cycle_days": {
+            "median": row.get("cycle_median_days"),
+            "mean": row.get("cycle_mean_days"),
+            "deals": row.get("cycle_deals", 0),
+        },
+    }
+
+
+def _funnel(rows: list[Row]) -> list[Row]:
+    row = rows[0]
+    counts = [row["mqls"], row["accepted"], row["opportunities"], row["won"]]
+    steps = [
+        None,
+        row["mql_to_accepted"],
+        row["accepted_to_opportunity"],
+        row["opportunity_to_won"],
+    ]
+    return [
+        {"stage": stage, "count": count, "conversion": step}
+        for stage, count, step in zip(FUNNEL_STAGES, counts, steps, strict=True)
+        if count is not None
+    ]
+
+
+def _sales(rows: list[Row]) -> Row:
+    row = rows[0]
+    keep = ("sla_hours", "mqls", "met", "missed", "pending", "never_contacted")
+    return {
+        **{k: row[k] for k in keep},
+        "share_within_sla": row["share_within_sla"],
+        "median_hours": row["median_hours"],
+        "attempts": row["attempts"],
+        "attempts_per_mql": row["attempts_per_mql"],
+    }
+
+
+def _marketing(rows: list[Row], commitment: int) -> Row:
+    row = rows[0]
+    return {
+        "mqls_delivered": row["mqls"],
+        "commitment_per_month": commitment or None,
+        "committed": row["committed"],
+        "committed_to_date": row["committed_to_date"],
+        "delivery_rate": row["delivery_rate"],
+        "accepted": row["accepted"],
+        "rejected": row["rejected"],
+        "undecided": row["undecided"],
+        "acceptance_rate": row["acceptance_rate"],
+    }
+
+
+def _products(
+    con_tables: Mapping[str, ir.Table],
+    deals: dict[str, list[Row]],
+    pipeline: list[Row],
+) -> list[Row]:
+    names: dict[str, str | None] = {}
+    if "products" in con_tables:
+        catalog = con_tables["products"]
+        for r in _rows(catalog.select("product_id", "name")):
+            names[r["product_id"]] = r["name"]
+    current = {r["product_id"]: r for r in deals[_CURRENT]}
+    previous = {r["product_id"]: r for r in deals[_PREVIOUS]}
+    open_by = {r["product_id"]: r for r in pipeline}
+    out = []
+    for pid in sorted(set(names) | set(current) | set(open_by) | set(previous)):
+        now, before, pipe = current.get(pid, {}), previous.get(pid, {}), open_by.get(pid, {})
+        out.append(
+            {
+                "product_id": pid,
+                "name": names.get(pid),
+                "won": now.get("won", 0),
+                "lost": now.get("lost", 0),
+                "win_rate": now.get("win_rate"),
+                "revenue": now.get("revenue", 0.0),
+                "average_deal": now.get("average_deal"),
+                "open_deals": pipe.get("open_deals", 0),
+                "pipeline_amount": pipe.get("open_amount", 0.0),
+                "previous": {
+                    "won": before.get("won", 0),
+                    "lost": before.get("lost", 0),
+                    "win_rate": before.get("win_rate"),
+                    "revenue": before.get("revenue", 0.0),
+                },
+            }
+        )
+    out.sort(key=lambda r: (-r["revenue"], r["product_id"]))
+    return out
+
+
+def _channels(speed: list[Row], acceptance: list[Row]) -> list[Row]:
+    accepted = {r["channel"]: r for r in acceptance}
+    rows = []
+    for r in sorted(speed, key=lambda r: r["channel"]):
+        a = accepted.get(r["channel"], {})
+        rows.append(
+            {
+                "channel": r["channel"],
+                "mqls": r["mqls"],
+                "median_hours": r["median_hours"],
+                "share_within_sla": r["share_within_sla"],
+                "never_contacted": r["never_contacted"],
+                "acceptance_rate": a.get("acceptance_rate"),
+            }
+        )
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, NaN as None, containers recursively."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def scorecard_report(
+    con: BaseBackend,
+    *,
+    period: str | None = None,
+    settings: Settings,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """The scorecard of ``period`` (default: latest complete quarter) as a JSON-ready dict.
+
+    ``as_of`` is a day: the data is read as it stood at the end of it
+    (default: the data's last date). Raises `MissingDataError` without an
+    ``opportunities`` table; `ValueError` for a period that does not parse.
+    """
+    present = set(con.list_tables())
+    if "opportunities" not in present:
+        raise MissingDataError(
+            "the scorecard needs the opportunities table, and the warehouse has none yet",
+            hint="import it: coparent import opportunities FILE "
+            "(see coparent schema opportunities)",
+        )
+    tables = {
+        name: con.table(name)
+        for name in ("opportunities", "leads", "activities", "products")
+        if name in present
+    }
+    opps, leads = tables["opportunities"], tables.get("leads")
+    activities = tables.get("activities") if leads is not None else None
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    last_at = _data_last_at(tables)
+    fy = settings.fiscal_year_start_month
+    p, as_of_day, rule = _choose_period(period, as_of, last_at, fy)
+    prev = p.previous()
+    moment = datetime.combine(as_of_day + timedelta(days=1), time())
+    cutoff = min(moment, p.end_at)
+    notes: list[str] = []
+    if moment < p.end_at:
+        notes.append(f"{p.label} is not over: its figures are to date, as of {as_of_day}")
+
+    overall = _both(
+        deal_summary(opps, period=p, as_of=moment), deal_summary(opps, period=prev, as_of=moment)
+    )
+    by_product = _both(
+        deal_summary(opps, period=p, as_of=moment, by="product_id"),
+        deal_summary(opps, period=prev, as_of=moment, by="product_id"),
+    )
+    pipeline_rows = _rows(open_pipeline(opps, as_of=cutoff, by="product_id"))
+    pipeline = {
+        "as_of": (cutoff - timedelta(days=1)).date(),
+        "open_deals": sum(r["open_deals"] for r in pipeline_rows),
+        "amount": sum(r["open_amount"] for r in pipeline_rows),
+        "unknown_amount": sum(r["unknown_amount"] for r in pipeline_rows),
+    }
+    if pipeline["unknown_amount"]:
+        notes.append(
+            f"{pipeline['unknown_amount']} open deals have no amount yet; "
+            "the pipeline value counts known amounts only"
+        )
+
+    report: dict[str, Any] = {
+        "period": {**_period_json(p), "complete": moment >= p.end_at, "rule": rule},
+        "as_of": as_of_day,
+        "data_last_at": last_at,
+        "settings": {
+            "fiscal_year_start_month": fy,
+            "sales_sla_hours": settings.sales_sla_hours,
+            "marketing_mql_commitment": settings.marketing_mql_commitment,
+            "goal_won_revenue": settings.goal_won_revenue,
+        },
+        **_deals(overall[_CURRENT]),
+        "pipeline": pipeline,
+        "funnel": None,
+        "speed_to_lead": None,
+        "sla": {"sales": None, "marketing": None},
+        "goal": _goal(opps, p, settings, moment, notes),
+        "products": _products(tables, by_product, pipeline_rows),
+        "channels": None,
+        "previous": {"period": _period_json(prev), **_deals(overall[_PREVIOUS])},
+        "notes": notes,
+    }
+    report["previous"].update(funnel=None, sla={"sales": None, "marketing": None})
+    if leads is None:
+        notes.append(
+            "import leads to see the MQL funnel, speed to lead and both SLAs "
+            "(coparent import leads FILE)"
+        )
+    else:
+        _add_lead_sections(report, leads, opps, activities, p, prev, moment, settings, notes)
+    return _plain(report)  # type: ignore[no-any-return]
+
+
+def _goal(
+    opps: ir.Table, p: Period, settings: Settings, moment: datetime, notes: list[str]
+) -> Row | None:
+    if settings.goal_won_revenue <= 0:
+        notes.append("set goal_won_revenue to see progress to a shared goal and a forecast")
+        return None
+    target = settings.goal_won_revenue * _MONTHS[p.kind] / 3
+    row = _rows(goal_progress(opps, period=p, target=target, as_of=moment))[0]
+    return {
+        **row,
+        "rule": STATUS_RULE,
+        "forecast_rule": _FORECAST_RULE,
+        "forecast_pipeline_rule": _PIPELINE_RULE,
+    }
+
+
+def _add_lead_sections(
+    report: dict[str, Any],
+    leads: ir.Table,
+    opps: ir.Table,
+    activities: ir.Table | None,
+    p: Period,
+    prev: Period,
+    moment: datetime,
+    settings: Settings,
+    notes: list[str],
+) -> None:
+    sla_hours = settings.sales_sla_hours
+    commitment = settings.marketing_mql_commitment
+    if activities is None:
+        notes.append("import activities to count Sales' attempts per MQL")
+    if not commitment:
+        notes.append("set marketing_mql_commitment to compare MQLs delivered with a commitment")
+    funnel = _both(
+        mql_funnel(leads, opportunities=opps, period=p, as_of=moment),
+        mql_funnel(leads, opportunities=opps, period=prev, as_of=moment),
+    )
+    sales = _both(
+        sales_sla(leads, activities=activities, period=p, as_of=moment, sla_hours=sla_hours),
+        sales_sla(leads, activities=activities, period=prev, as_of=moment, sla_hours=sla_hours),
+    )
+    marketing = _both(
+        marketing_sla(
+            leads, opportunities=opps, period=p, as_of=moment, commitment_per_month=commitment
+        ),
+        marketing_sla(
+            leads, opportunities=opps, period=prev, as_of=moment, commitment_per_month=commitment
+        ),
+    )
+    speed = sales[_CURRENT][0]
+    histogram = _rows(speed_histogram(leads, activities=activities, period=p, as_of=moment))
+    by_channel = _rows(
+        speed_to_lead(
+            leads, activities=activities, period=p, as_of=moment, by="channel", sla_hours=sla_hours
+        )
+    )
+    acceptance = _rows(
+        marketing_sla(leads, opportunities=opps, period=p, as_of=moment, by="channel")
+    )
+
+    report["funnel"] = _funnel(funnel[_CURRENT])
+    report["sla"] = {
+        "sales": _sales(sales[_CURRENT]),
+        "marketing": _marketing(marketing[_CURRENT], commitment),
+    }
+    report["speed_to_lead"] = {
+        "sla_hours": sla_hours,
+        "source": "activities and first_contacted_at"
+        if activities is not None
+        else "first_contacted_at",
+        **{
+            k: speed[k]
+            for k in (
+                "mqls",
+                "contacted",
+                "never_contacted",
+                "median_hours",
+                "p75_hours",
+                "p90_hours",
+                "mean_hours",
+                "share_within_sla",
+            )
+        },
+        "histogram": [
+            {k: r[k] for k in ("label", "lower_hours", "upper_hours", "count", "share")}
+            for r in sorted(histogram, key=lambda r: r["bin"])
+        ],
+    }
+    report["channels"] = _channels(by_channel, acceptance)
+    report["previous"].update(
+        funnel=_funnel(funnel[_PREVIOUS]),
+        sla={
+            "sales": _sales(sales[_PREVIOUS]),
+            "marketing": _marketing(marketing[_PREVIOUS], commitment),
+        },
+    )

@@ -1,0 +1,113 @@
+"""On the demo company, the diagnosis finds what was planted, and only that, for several seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import pytest
+from ibis.backends import BaseBackend
+
+from coparent.demo import DemoCompany
+from coparent.services.diagnosis import diagnosis_report
+from coparent.settings import Settings
+
+from .conftest import SEEDS
+
+Report = dict[str, Any]
+BY: tuple[Literal["product", "channel"], ...] = ("product", "channel")
+
+
+@pytest.fixture(scope="module")
+def reports(
+    demo: Callable[[int], DemoCompany], demo_con: Callable[[int], BaseBackend]
+) -> dict[tuple[int, str], Report]:
+    out: dict[tuple[int, str], Report] = {}
+    for seed in SEEDS:
+        for by in BY:
+            out[(seed, by)] = diagnosis_report(demo_con(seed), by=by, settings=Settings())
+    return out
+
+
+def _verdicts(report: Report) -> dict[str, Report]:
+    return {v["segment"]: v for v in report["verdicts"]}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_product_gap_product_gets_a_product_verdict_in_the_latest_quarter(
+    seed: int, demo: Callable[[int], DemoCompany], reports: dict[tuple[int, str], Report]
+) -> None:
+    truth: dict[str, Any] = demo(seed).truth("product_gap").facts
+    report = reports[(seed, "product")]
+    assert (report["period"], report["baseline"]) == (truth["quarter"], truth["baseline_quarter"])
+    verdicts = _verdicts(report)
+    assert verdicts[truth["product_id"]]["signal"] == "product"
+    assert all(v["signal"] != "product" for s, v in verdicts.items() if s != truth["product_id"])
+    product_part = [
+        e
+        for e in report["effects"]
+        if e["segment"] == truth["product_id"]
+        and e["factor"] == "win_rate"
+        and e["category"] == "product"
+    ]
+    assert len(product_part) == 1
+    assert product_part[0]["amount"] < 0
+    assert product_part[0]["significant"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_slow_channel_shows_the_process_signal_through_speed_to_lead(
+    seed: int, demo: Callable[[int], DemoCompany], reports: dict[tuple[int, str], Report]
+) -> None:
+    truth: dict[str, Any] = demo(seed).truth("slow_channel").facts
+    slow = truth["channel"]
+    speed = reports[(seed, "product")]["speed_to_lead"]
+    assert speed["correlational"] is True
+    rows = {r["channel"]: r for r in speed["channels"]}
+    assert rows[slow]["signal"] is True
+    assert rows[slow]["late_share"] > 0.8
+    assert rows[slow]["extra_opportunities"] > 0
+    assert rows[slow]["extra_revenue"] > 0
+    assert [c for c, r in rows.items() if r["signal"]] == [slow]
+    by_channel = _verdicts(reports[(seed, "channel")])[slow]
+    assert any("first contact more than 24 hours" in s for s in by_channel["evidence"])
+    assert by_channel["signal"] in ("process", "product")  # the product gap also flows through it
+    narrative = reports[(seed, "channel")]["narrative"]
+    assert f"For {slow} MQLs: agree together on a first-contact plan" in narrative
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_noise_only_product_is_within_normal_variation_with_no_verdict(
+    seed: int, demo: Callable[[int], DemoCompany], reports: dict[tuple[int, str], Report]
+) -> None:
+    truth: dict[str, Any] = demo(seed).truth("noise_change").facts
+    segment = truth["segment"]["product_id"]
+    report = reports[(seed, "product")]
+    assert (report["period"], report["baseline"]) == (truth["quarter"], truth["baseline_quarter"])
+    rows = [e for e in report["effects"] if e["segment"] == segment]
+    assert rows
+    assert not any(e["significant"] for e in rows)
+    seg = next(s for s in report["segments"] if s["segment"] == segment)
+    assert not any(f["significant"] for f in seg["factors"])
+    verdict = _verdicts(report)[segment]
+    assert verdict["signal"] == "none"
+    assert "within normal variation" in verdict["evidence"][-1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_effects_add_up_to_the_revenue_change_on_the_demo(
+    seed: int, reports: dict[tuple[int, str], Report]
+) -> None:
+    for by in ("product", "channel"):
+        report = reports[(seed, by)]
+        change = report["revenue"]["change"]
+        total = sum(e["amount"] for e in report["effects"])
+        assert total == pytest.approx(change, abs=1e-9 * report["revenue"]["current"])
+
+
+def test_unknown_loss_reasons_of_the_demo_are_listed_not_dropped(
+    reports: dict[tuple[int, str], Report],
+) -> None:
+    listed = {(r["kind"], r["reason"]) for r in reports[(0, "product")]["unclassified_reasons"]}
+    assert ("loss", "Other") in listed
+    assert ("loss", None) in listed  # blank reasons are counted too
