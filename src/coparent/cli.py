@@ -23,6 +23,7 @@ from typer._click.core import Context  # typer vendors click since 0.23
 from typer.core import TyperGroup
 
 from coparent import __version__
+from coparent.commands import reports
 from coparent.errors import CoparentError, ImportRejected
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, default_workspace_path, resolve_workspace_path
@@ -317,9 +318,21 @@ def demo(
     out.print(f"Planted truths the analytics should find (also in {result.truths_file}):")
     for truth in result.truths:
         out.print(f"  - {truth.kind}: {truth.statement}")
+    from coparent.services.diagnosis import diagnosis_report
+    from coparent.services.scorecard import scorecard_report
+
+    con = ws.connect(settings)
+    out.print()
+    reports.print_scorecard(scorecard_report(con, settings=settings), out)
+    out.print()
+    reports.print_diagnosis_headline(diagnosis_report(con, settings=settings), out)
     out.print(f"Done in {time.perf_counter() - started:.1f} s.")
     if serve:
         out.print("The web UI is not built yet; this run stops here (same as --no-serve).")
+
+
+app.command("scorecard")(reports.scorecard)
+app.command("diagnose")(reports.diagnose)
 
 
 def _version(value: bool) -> None:
