@@ -1,0 +1,260 @@
+"""``coparent winback``: the win-back finder (rank, freeze a list with a holdout, measure it).
+
+Thin: each command parses its options, calls one function of
+`coparent.services.winback` and prints a Rich table, JSON (``--json``) or CSV
+(``--csv``, formula-like text neutralised for spreadsheets).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from coparent.settings import Settings, parse_setting_value
+from coparent.workspace import Workspace, resolve_workspace_path
+
+app = typer.Typer(
+    name="winback",
+    help="Win back lapsing customers: a ranked list, a frozen list with a holdout, its outcome.",
+    no_args_is_help=False,  # `coparent winback` alone prints the ranked list
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
+        show_default=False,
+    ),
+]
+SettingOpt = Annotated[
+    list[str] | None,
+    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+AsOfOpt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Rank as of this day (default: the last order's day).",
+        show_default=False,
+    ),
+]
+HorizonOpt = Annotated[
+    float,
+    typer.Option("--horizon-days", help="Value at stake counts spend over this many days."),
+]
+MaxAliveOpt = Annotated[
+    float,
+    typer.Option("--max-p-alive", help="Lapsing: at most this probability of still buying."),
+]
+
+
+def _open(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
+    ws = Workspace(resolve_workspace_path(workspace))
+    return ws, ws.settings(dict(parse_setting_value(s) for s in setting or []))
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _print_csv(rows: list[dict[str, Any]]) -> None:
+    from coparent.ingest.export import neutralise_table
+
+    buffer = io.BytesIO()
+    if rows:
+        pacsv.write_csv(neutralise_table(pa.Table.from_pylist(rows)), buffer)
+    sys.stdout.write(buffer.getvalue().decode("utf-8"))
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+@app.callback(invoke_without_command=True)
+def rank(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    top: Annotated[int, typer.Option("--top", help="How many accounts to show (0: all).")] = 20,
+    horizon_days: HorizonOpt = 365.0,
+    max_p_alive: MaxAliveOpt = 0.5,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print the accounts as CSV.")] = False,
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
+) -> None:
+    """Rank lapsing accounts by value at stake, with a reason and the owner to call."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from coparent.services.winback import winback_rank
+
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv", param_hint="--csv")
+    if top < 0:
+        raise typer.BadParameter("must be 0 (all) or more", param_hint="--top")
+    ws, settings = _open(workspace, setting)
+    report = winback_rank(
+        ws.connect(settings),
+        as_of=_day(as_of),
+        top=top or None,
+        horizon_days=horizon_days,
+        max_p_alive=max_p_alive,
+    )
+    if as_json:
+        _print_json(report)
+        return
+    if as_csv:
+        _print_csv(report["accounts"])
+        return
+    grid = RichTable(
+        "#",
+        "account",
+        "value at stake",
+        "P(alive)",
+        "last order",
+        "owner to call",
+        title=f"Win-back list as of {report['as_of']}: {report['lapsing']:,} lapsing accounts, "
+        f"{_money(report['total_value_at_stake'])} at stake over {report['horizon_days']:g} days",
+        title_justify="left",
+    )
+    for a in report["accounts"]:
+        alive = "" if a["p_alive"] is None else f"{a['p_alive']:.0%}"
+        grid.add_row(
+            str(a["rank"]),
+            a["account_name"] or a["account_id"],
+            _money(a["value_at_stake"]),
+            alive,
+            a["last_order"],
+            a["owner_name"] or a["owner_id"] or "",
+        )
+    out.print(grid)
+    for a in report["accounts"]:
+        out.print(
+            f"{a['rank']:>3}. {a['account_name'] or a['account_id']}: {a['reason']}", markup=False
+        )
+    out.print(f"Method: {report['method_note']}.")
+    for note in report["notes"]:
+        err.print(note, markup=False)
+
+
+@app.command()
+def create(
+    as_of: AsOfOpt = None,
+    top: Annotated[int, typer.Option("--top", help="How many accounts to list (0: all).")] = 100,
+    holdout: Annotated[
+        float, typer.Option("--holdout", help="Share of the list kept uncontacted.")
+    ] = 0.1,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            help="Seed of the holdout draw (default: random, and stored).",
+            show_default=False,
+        ),
+    ] = None,
+    horizon_days: HorizonOpt = 365.0,
+    max_p_alive: MaxAliveOpt = 0.5,
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
+) -> None:
+    """Freeze the ranked list with a random holdout that is not contacted."""
+    from coparent.services.winback import winback_list_create
+
+    if top < 0:
+        raise typer.BadParameter("must be 0 (all) or more", param_hint="--top")
+    ws, settings = _open(workspace, setting)
+    result = winback_list_create(
+        ws.connect(settings),
+        workspace=ws,
+        as_of=_day(as_of),
+        top=top or None,
+        holdout_share=holdout,
+        seed=seed,
+        horizon_days=horizon_days,
+        max_p_alive=max_p_alive,
+    )
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        f"Created win-back list {result['id']} ({result['method']}, as of {result['as_of']}): "
+        f"{result['members']:,} accounts, {result['contacted']:,} to contact, "
+        f"{result['holdout']:,} held out (seed {result['seed']}); "
+        f"{_money(result['value_at_stake'])} at stake."
+    )
+    out.print(f"  saved in {result['path']}")
+    out.print(f"  measure it later: coparent winback outcome {result['id']}")
+    for note in result["notes"]:
+        err.print(note, markup=False)
+
+
+@app.command()
+def outcome(
+    list_ref: Annotated[str, typer.Argument(metavar="LIST", help="List id or its .json file.")],
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            "--until",
+            formats=["%Y-%m-%d"],
+            help="Count orders up to this day (default: all).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
+) -> None:
+    """Compare reactivation of contacted and held-out accounts since the list's date."""
+    from coparent.services.winback import winback_outcome
+
+    ws, settings = _open(workspace, setting)
+    result = winback_outcome(
+        ws.connect(settings), workspace=ws, list_ref=list_ref, until=_day(until)
+    )
+    if as_json:
+        _print_json(result)
+        return
+    grid = RichTable(
+        "group",
+        "accounts",
+        "reactivated",
+        "rate",
+        "95% interval",
+        "revenue",
+        title=f"Win-back list {result['list_id']}: orders after {result['as_of']} "
+        f"until {result['measured_until']} ({result['window_days']} days)",
+        title_justify="left",
+    )
+    for name in ("contacted", "holdout"):
+        g = result[name]
+        rate = "" if g["rate"] is None else f"{g['rate']:.1%}"
+        interval = "" if g["ci_low"] is None else f"{g['ci_low']:.1%} to {g['ci_high']:.1%}"
+        grid.add_row(
+            name, f"{g['n']:,}", f"{g['reactivated']:,}", rate, interval, _money(g["revenue"])
+        )
+    out.print(grid)
+    out.print(f"Verdict: {result['verdict']}.")
