@@ -23,7 +23,7 @@ from typer._click.core import Context  # typer vendors click since 0.23
 from typer.core import TyperGroup
 
 from coparent import __version__
-from coparent.commands import offer, reports, winback
+from coparent.commands import attribution, offer, reports, winback
 from coparent.errors import CoparentError, ImportRejected
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, default_workspace_path, resolve_workspace_path
@@ -335,6 +335,7 @@ app.command("scorecard")(reports.scorecard)
 app.command("diagnose")(reports.diagnose)
 app.add_typer(winback.app, name="winback")
 app.add_typer(offer.app, name="offer")
+app.command("attribution")(attribution.attribution)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,173 @@
+"""The attribution report: the demo company end to end, a path file, missing data."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pytest
+from ibis.backends import BaseBackend
+
+from coparent.demo import DemoCompany, generate
+from coparent.errors import MissingDataError
+from coparent.models.attribution import MODELS, PathFileRejected, TouchTimesRequired
+from coparent.services.attribution import attribution_paths_report, attribution_report
+from coparent.settings import Settings
+from tests.conftest import SHARED_DATA
+
+TABLES = ("touches", "activities", "leads", "opportunities")
+DATA_CSV = SHARED_DATA / "channel-attribution-paths" / "Data.csv"
+
+
+@pytest.fixture(scope="module")
+def company() -> DemoCompany:
+    return generate("small")
+
+
+@pytest.fixture(scope="module")
+def con(company: DemoCompany) -> BaseBackend:
+    con = ibis.duckdb.connect()
+    for name in TABLES:
+        con.create_table(name, company.tables[name])
+    return con
+
+
+@pytest.fixture(scope="module")
+def report(con: BaseBackend) -> dict[str, Any]:
+    return attribution_report(con, settings=Settings())
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def test_the_demo_report_is_plain_json_with_the_documented_keys(report: dict[str, Any]) -> None:
+    assert set(report) == {
+        "model", "models", "by", "source", "options", "totals", "credits", "markov",
+        "sourcing", "notes", "warnings",
+    }  # fmt: skip
+    assert _plain(report)
+    assert json.loads(json.dumps(report)) == report
+    assert report["model"] == "all"
+    assert report["models"] == list(MODELS)
+    assert {"model", "channel", "conversions", "value"} <= set(report["credits"][0])
+    markov_rows = [r for r in report["credits"] if r["model"] == "markov"]
+    assert all("removal_effect" in r for r in markov_rows)
+
+
+def test_every_model_credits_exactly_the_conversions_and_value_of_the_demo(
+    report: dict[str, Any],
+) -> None:
+    totals = report["totals"]
+    assert totals["conversions"] > 1000
+    assert totals["journeys"] == 6000
+    for name in MODELS:
+        rows = [r for r in report["credits"] if r["model"] == name]
+        assert {r["channel"] for r in rows} >= {"webinar", "outbound", "sales_call"}
+        assert sum(r["conversions"] for r in rows) == pytest.approx(totals["conversions"])
+        assert sum(r["value"] for r in rows) == pytest.approx(totals["value"])
+
+
+def test_deals_without_a_lead_are_counted_as_unlinked(
+    report: dict[str, Any], company: DemoCompany
+) -> None:
+    opportunities = company.tables["opportunities"]
+    assert report["totals"]["unlinked_conversions"] == opportunities["lead_id"].null_count
+    assert report["totals"]["unattributed_conversions"] == 0  # every demo lead has a touch
+
+
+def _marketing_sourced_share(company: DemoCompany) -> float:
+    """The generator's marketing-sourced share of won revenue, counted from its own rows.
+
+    Independent of coparent's engine code: plain Python over the generated tables, with the
+    documented rule (first step before the win; outbound touches and activities are Sales';
+    a tie at the first instant counts for Sales).
+    """
+    tables = {name: company.tables[name].to_pylist() for name in TABLES}
+    opportunity_lead = {o["opportunity_id"]: o["lead_id"] for o in tables["opportunities"]}
+    for lead in tables["leads"]:
+        if lead["opportunity_id"] and opportunity_lead.get(lead["opportunity_id"]) is None:
+            opportunity_lead[lead["opportunity_id"]] = lead["lead_id"]
+    steps: dict[str, list[tuple[Any, bool]]] = defaultdict(list)
+    for t in tables["touches"]:
+        steps[t["lead_id"]].append((t["occurred_at"], t["channel"] != "outbound"))
+    for a in tables["activities"]:
+        lead = a["lead_id"] or opportunity_lead.get(a["opportunity_id"])
+        steps[lead].append((a["occurred_at"], False))
+    marketing = total = 0.0
+    for deal in tables["opportunities"]:
+        if deal["status"] != "won" or deal["closed_at"] is None:
+            continue
+        total += deal["amount"]
+        before = [s for s in steps.get(opportunity_lead[deal["opportunity_id"]], [])
+                  if s[0] <= deal["closed_at"]]  # fmt: skip
+        if before and min(before)[1]:  # (time, False) sorts before (time, True): Sales wins ties
+            marketing += deal["amount"]
+    return marketing / total
+
+
+def test_marketing_sourced_share_equals_the_generators_own_count(
+    report: dict[str, Any], company: DemoCompany
+) -> None:
+    rows = {r["group"]: r for r in report["sourcing"]["rows"]}
+    expected = _marketing_sourced_share(company)
+    assert 0.3 < expected < 0.9
+    assert rows["marketing_sourced"]["revenue_share"] == pytest.approx(expected, rel=1e-12)
+    sourced = ("marketing_sourced", "sales_sourced", "no_touch_recorded")
+    assert sum(rows[g]["revenue"] for g in sourced) == pytest.approx(report["sourcing"]["revenue"])
+
+
+def test_campaign_credits_name_the_campaign_and_its_channel(con: BaseBackend) -> None:
+    report = attribution_report(con, settings=Settings(), model="linear", by="campaign")
+    rows = report["credits"]
+    assert {"campaign", "channel", "conversions", "value"} <= set(rows[0])
+    campaigns = {r["campaign"]: r["channel"] for r in rows}
+    assert campaigns["organic (no campaign)"] == "organic"
+    assert sum(r["conversions"] for r in rows) == pytest.approx(report["totals"]["conversions"])
+
+
+def test_won_conversions_and_account_journeys_run_too(con: BaseBackend) -> None:
+    won = attribution_report(con, settings=Settings(), model="markov", conversion="won", order=2)
+    assert won["markov"]["order"] == 2
+    assert won["markov"]["states"] > 9
+    accounts = attribution_report(con, settings=Settings(), model="first", journey="account")
+    assert accounts["source"] == {
+        "kind": "warehouse",
+        "journey": "account",
+        "conversion": "opportunity",
+    }
+    assert accounts["totals"]["journeys"] < won["totals"]["journeys"]
+
+
+def test_a_warehouse_without_touches_says_what_to_import() -> None:
+    con = ibis.duckdb.connect()
+    with pytest.raises(MissingDataError, match="touches"):
+        attribution_report(con, settings=Settings())
+
+
+@pytest.mark.skipif(not DATA_CSV.exists(), reason="public dataset not available")
+def test_a_path_file_runs_every_model_but_time_decay_and_says_why() -> None:
+    report = attribution_paths_report(DATA_CSV, settings=Settings())
+    assert report["models"] == ["first", "last", "linear", "position", "markov"]
+    assert any("time-decay" in note for note in report["notes"])
+    assert report["totals"]["conversions"] == 19785
+    assert report["sourcing"] is None
+    alpha = next(r for r in report["credits"] if r["model"] == "markov" and r["channel"] == "alpha")
+    assert alpha["removal_effect"] == pytest.approx(0.5584, abs=1e-4)
+    with pytest.raises(TouchTimesRequired, match="time of every touch"):
+        attribution_paths_report(DATA_CSV, settings=Settings(), model="time-decay")
+
+
+def test_a_bad_path_file_is_rejected_with_its_issues(tmp_path: Path) -> None:
+    bad = tmp_path / "paths.csv"
+    bad.write_text("path;total_conversions;total_conversion_value;total_null\n;1;2;3\n")
+    with pytest.raises(PathFileRejected) as caught:
+        attribution_paths_report(bad, settings=Settings())
+    assert [i.code.value for i in caught.value.issues] == ["attribution.E201"]
