@@ -1,36 +1,153 @@
-"""Settings shared by every environment; production changes them only through the environment."""
+"""Settings shared by every environment; production changes them only through the environment.
+
+The workspace (``COPARENT_HOME``, else the default folder) holds the facts
+(``warehouse.duckdb``) and, unless ``DATABASE_URL`` says otherwise, the app
+database (``app.sqlite3``). docs/web.md lists every environment variable.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parents[1]
-SECRET_KEY = os.environ.get("COPARENT_SECRET_KEY", "insecure-development-key")
-DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+from coparent.web.settings.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_json_object,
+    env_list,
+    secret_key,
+)
+from coparent.workspace import resolve_workspace_path
+
+WEB_DIR = Path(__file__).resolve().parents[1]
+
+# The workspace the app reads facts from and keeps its database in.
+COPARENT_WORKSPACE = str(resolve_workspace_path(None))
+# ``--setting name=value`` pairs handed over by ``coparent serve`` (JSON in the environment).
+COPARENT_SETTING_OVERRIDES: dict[str, str] = env_json_object("COPARENT_WEB_SETTING_OVERRIDES")
+# Failed sign-ins allowed per username and address within the window, then wait.
+COPARENT_LOGIN_MAX_FAILURES = env_int("COPARENT_LOGIN_MAX_FAILURES", 5)
+COPARENT_LOGIN_WINDOW_SECONDS = env_int("COPARENT_LOGIN_WINDOW_SECONDS", 15 * 60)
+# Computed reports are cached until the data changes; this bounds how long at most.
+COPARENT_REPORT_CACHE_SECONDS = env_int("COPARENT_REPORT_CACHE_SECONDS", 24 * 3600)
+# Largest upload accepted on the Data page, in megabytes.
+COPARENT_MAX_UPLOAD_MB = env_int("COPARENT_MAX_UPLOAD_MB", 200)
+
+SECRET_KEY = secret_key(Path(COPARENT_WORKSPACE))
+DEBUG = env_bool("COPARENT_DEBUG", False)
+ALLOWED_HOSTS = env_list("COPARENT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("COPARENT_CSRF_TRUSTED_ORIGINS", [])
+
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto and use secure cookies.
+_SECURE = env_bool("COPARENT_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = _SECURE
+CSRF_COOKIE_SECURE = _SECURE
+if env_bool("COPARENT_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+SECURE_SSL_REDIRECT = env_bool("COPARENT_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("COPARENT_HSTS_SECONDS", 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "coparent.web.common",
+    "coparent.web.teams",
+    "coparent.web.goals",
+    "coparent.web.feedback",
+    "coparent.web.wins",
+    "coparent.web.starters",
+    "coparent.web.dashboards",
+    "coparent.web.imports",
 ]
 MIDDLEWARE = [
+    "coparent.web.common.memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "coparent.web.common.middleware.CoparentErrorMiddleware",
 ]
-DATABASES = {
+ROOT_URLCONF = "coparent.web.urls"
+WSGI_APPLICATION = "coparent.web.wsgi.application"
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "coparent.web.teams.context.team_context",
+            ],
+            "builtins": ["coparent.web.common.templatetags.coparent"],
+        },
+    }
+]
+
+DATABASES = {"default": env_database(Path(COPARENT_WORKSPACE))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+CACHES = {
     "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("COPARENT_APP_DB", str(Path.cwd() / "app.sqlite3")),
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "coparent",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
 USE_TZ = True
 TIME_ZONE = "UTC"
-STATIC_URL = "static/"
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_I18N = False
+LANGUAGE_CODE = "en"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(COPARENT_WORKSPACE) / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.min.js alone from the plotly wheel (not its 9.6 MB package_data folder).
+    "coparent.web.common.finders.PlotlyFinder",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "coparent": {"handlers": ["console"], "level": "INFO"},
+    },
+}

@@ -1,0 +1,137 @@
+"""The API's endpoints: thin like the views (parse, call one selector, return JSON).
+
+Authentication is the web session (sign in at ``/accounts/login/``); every
+endpoint checks the role with the same rules as the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Schema
+from ninja.security import SessionAuth
+
+from coparent.api.errors import install_error_handlers
+from coparent.api.schemas import FeedbackItemOut, GoalOut, MeOut, SubGoalOut
+from coparent.errors import MissingDataError
+from coparent.web.common.facts import Facts
+from coparent.web.dashboards.selectors import diagnosis_get, scorecard_get
+from coparent.web.feedback.selectors import feedback_queue
+from coparent.web.goals.selectors import goals_list
+from coparent.web.teams.access import Capability, actor_for
+
+__all__ = ["api"]
+
+
+class _Session(SessionAuth):
+    """The signed-in session; CSRF is checked on unsafe methods."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and actor_for(request).authenticated else None
+
+
+api = NinjaAPI(
+    title="coparent API",
+    version="1",
+    description="Shared numbers for Sales and Marketing: scorecard, diagnosis, feedback, goals.",
+    urls_namespace="api",
+    auth=_Session(),
+    docs_decorator=login_required,
+)
+install_error_handlers(api)
+
+
+def _require(request: HttpRequest, capability: Capability = "view") -> None:
+    if not actor_for(request).may(capability):
+        raise PermissionDenied("not for your role")
+
+
+def _facts(facts: Facts[dict[str, Any]]) -> dict[str, Any]:
+    if not facts.ok or facts.value is None:
+        raise MissingDataError(facts.missing or "no data", hint=facts.hint)
+    return facts.value
+
+
+class PeriodIn(Schema):
+    period: str | None = None
+
+
+class DiagnosisIn(PeriodIn):
+    against: Literal["previous", "last-year", "goal"] = "previous"
+    by: Literal["product", "channel"] = "product"
+
+
+@api.get("/me", response=MeOut, summary="Who is signed in, with role and team")
+def me(request: HttpRequest) -> dict[str, Any]:
+    actor = actor_for(request)
+    return {
+        "username": actor.user.get_username(),
+        "role": actor.role or "",
+        "team": actor.team,
+        "single_team": actor.single_team,
+    }
+
+
+@api.get("/scorecard", response=dict[str, Any], summary="The shared scorecard of a period")
+def scorecard(request: HttpRequest, query: Query[PeriodIn]) -> dict[str, Any]:
+    """Same report as `coparent scorecard --json`, with the owner's goal and SLA terms applied."""
+    _require(request)
+    _, report = scorecard_get(period=query.period)
+    return _facts(report)
+
+
+@api.get("/diagnosis", response=dict[str, Any], summary="Why revenue changed, without blame")
+def diagnosis(request: HttpRequest, query: Query[DiagnosisIn]) -> dict[str, Any]:
+    """Same report as `coparent diagnose --json`."""
+    _require(request)
+    _, report, _ = diagnosis_get(period=query.period, against=query.against, by=query.by)
+    return _facts(report)
+
+
+@api.get(
+    "/feedback",
+    response=list[FeedbackItemOut],
+    summary="Open feedback items waiting for one side",
+)
+def feedback(
+    request: HttpRequest, waiting_for: Literal["marketing", "sales"] = "marketing"
+) -> list[dict[str, Any]]:
+    _require(request)
+    return [
+        {
+            "id": i.pk,
+            "kind": i.kind,
+            "side": i.side,
+            "waiting_for": i.waiting_for,
+            "status": i.status,
+            "title": i.title,
+            "body": i.body,
+            "lead_id": i.lead_id,
+            "product_id": i.product_id,
+            "created_at": i.created_at,
+            "due_at": i.due_at,
+            "answered_at": i.answered_at,
+            "answer": i.answer,
+        }
+        for i in feedback_queue(side=waiting_for)
+    ]
+
+
+@api.get("/goals", response=list[GoalOut], summary="Shared goals and team sub-goals")
+def goals(request: HttpRequest) -> list[dict[str, Any]]:
+    _require(request)
+    return [
+        {
+            "period": g.period,
+            "won_revenue": float(g.won_revenue),
+            "sub_goals": [
+                SubGoalOut(team=s.team, metric=s.metric, target=float(s.target))
+                for s in g.sub_goals.all()
+            ],
+        }
+        for g in goals_list()
+    ]

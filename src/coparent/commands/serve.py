@@ -1,0 +1,50 @@
+"""``coparent serve``: the web app on this machine.
+
+cli.py registers the function: ``app.command("serve")(serve)``. It parses the
+options, prints the address and calls `coparent.services.webapp.webapp_serve`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from coparent.settings import parse_setting_value
+from coparent.workspace import Workspace, resolve_workspace_path
+
+__all__ = ["serve"]
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
+            show_default=False,
+        ),
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
+    ] = None,
+) -> None:
+    """Serve the web app: scorecard, diagnosis, feedback, wins, setup, data and the API."""
+    from coparent.services.webapp import webapp_prepare, webapp_serve, webapp_url
+
+    ws = Workspace(resolve_workspace_path(workspace))
+    overrides = dict(parse_setting_value(s) for s in setting or [])
+    ws.settings(overrides)  # a bad --setting fails here, before the server starts
+    webapp_prepare(ws, overrides=overrides, host=host)
+    out.print(f"coparent is serving {ws.path} at {webapp_url(host, port)} (Ctrl+C to stop)")
+    webapp_serve(ws, host=host, port=port, overrides=overrides)

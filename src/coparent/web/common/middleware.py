@@ -1,0 +1,39 @@
+"""One error path for pages: any `CoparentError` becomes its HTTP status and one template.
+
+The API has its own handler with the same fields as JSON (`coparent.api.errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coparent.errors import CoparentError
+
+__all__ = ["CoparentErrorMiddleware", "error_response"]
+
+
+def error_response(request: HttpRequest, exc: CoparentError) -> HttpResponse:
+    """The error page (or, for an HTMX request, the error card alone)."""
+    template = "common/_error_card.html" if getattr(request, "htmx", False) else "common/error.html"
+    return render(
+        request,
+        template,
+        {"error": exc.message, "hint": exc.hint, "code": exc.code, "status": exc.status},
+        status=exc.status,
+    )
+
+
+class CoparentErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, CoparentError) and not request.path.startswith("/api/"):
+            return error_response(request, exc)
+        return None

@@ -1,0 +1,1 @@
+"""The pages that show facts: scorecard, diagnosis, funnel and SLA, products."""

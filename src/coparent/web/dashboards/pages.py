@@ -1,0 +1,278 @@
+"""Page contexts: each view calls one of these and renders what it returns.
+
+They compose the selectors (reports through the cache, app decisions from
+the database) and put numbers into words with `coparent.charts.format`; no
+figure is computed here that a core service does not already report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from coparent.charts import format as fmt
+from coparent.web.common.facts import Facts, core_settings, data_version, workspace
+from coparent.web.dashboards.selectors import (
+    AGAINST,
+    SEGMENTS,
+    diagnosis_for,
+    diagnosis_get,
+    funnel_get,
+    product_get,
+    scorecard_charts_get,
+    scorecard_get,
+    won_deals_get,
+)
+from coparent.web.feedback.selectors import (
+    feedback_balance,
+    feedback_counts,
+    feedback_for_product,
+    feedback_response_times,
+)
+from coparent.web.goals.models import SubGoal, SubGoalMetric
+from coparent.web.teams.access import Actor
+from coparent.web.teams.selectors import champion_names
+from coparent.web.wins.selectors import kudos_recent
+
+__all__ = [
+    "diagnosis_page",
+    "funnel_page",
+    "product_page",
+    "products_page",
+    "scorecard_key",
+    "scorecard_page",
+    "sub_goal_progress",
+    "web_notes",
+]
+
+_RATES = {SubGoalMetric.ACCEPTANCE_RATE, SubGoalMetric.WIN_RATE, SubGoalMetric.SLA_SHARE}
+_MONEY = {SubGoalMetric.PIPELINE, SubGoalMetric.REVENUE}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    detail: str = ""
+
+
+def _dig(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _actual(metric: str, report: dict[str, Any]) -> float | None:
+    """Where the scorecard report already holds each sub-goal's actual value."""
+    paths = {
+        SubGoalMetric.MQLS: ("sla", "marketing", "mqls_delivered"),
+        SubGoalMetric.ACCEPTANCE_RATE: ("sla", "marketing", "acceptance_rate"),
+        SubGoalMetric.PIPELINE: ("pipeline", "amount"),
+        SubGoalMetric.WIN_RATE: ("win_rate",),
+        SubGoalMetric.REVENUE: ("revenue",),
+        SubGoalMetric.SLA_SHARE: ("sla", "sales", "share_within_sla"),
+    }
+    value = _dig(report, *paths[SubGoalMetric(metric)])
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _show(metric: str, value: float | None) -> str:
+    if metric in _RATES:
+        return fmt.percent(value)
+    if metric in _MONEY:
+        return fmt.money(value)
+    return fmt.count(value)
+
+
+def sub_goal_progress(sub: SubGoal, report: dict[str, Any] | None) -> dict[str, Any]:
+    """A sub-goal with its actual value from the scorecard, in words."""
+    target = float(sub.target)
+    actual = _actual(sub.metric, report) if report else None
+    share = actual / target if actual is not None and target else None
+    return {
+        "team": sub.team,
+        "label": SubGoalMetric(sub.metric).label,
+        "target": _show(sub.metric, target),
+        "actual": _show(sub.metric, actual),
+        "share": share,
+        "met": share is not None and share >= 1,
+    }
+
+
+def _side_kpis(side: str, report: dict[str, Any] | None) -> list[Kpi]:
+    if not report:
+        return []
+    if side == "marketing":
+        m = _dig(report, "sla", "marketing")
+        if not m:
+            return []
+        committed = m.get("committed")
+        delivered = fmt.count(m.get("mqls_delivered"))
+        return [
+            Kpi(
+                "MQLs delivered",
+                delivered,
+                f"of {fmt.count(committed)} committed ({fmt.percent(m.get('delivery_rate'))})"
+                if committed
+                else "no commitment set",
+            ),
+            Kpi(
+                "accepted by Sales",
+                fmt.percent(m.get("acceptance_rate")),
+                f"{fmt.count(m.get('accepted'))} accepted, {fmt.count(m.get('rejected'))} rejected",
+            ),
+        ]
+    s = _dig(report, "sla", "sales")
+    if not s:
+        return []
+    return [
+        Kpi(
+            f"contacted within {fmt.hours(s.get('sla_hours'))}",
+            fmt.percent(s.get("share_within_sla")),
+            f"median first contact {fmt.hours(s.get('median_hours'))}",
+        ),
+        Kpi(
+            "attempts per MQL",
+            f"{s['attempts_per_mql']:.1f}"
+            if s.get("attempts_per_mql") is not None
+            else fmt.MISSING,
+            f"{fmt.count(s.get('attempts'))} attempts in all",
+        ),
+    ]
+
+
+_WEB_NOTES = {
+    "set goal_won_revenue": "",  # the goal card already says how to set one
+    "set marketing_mql_commitment": (
+        "Set Marketing's MQL commitment in Setup (SLA terms) to compare MQLs delivered with it."
+    ),
+}
+
+
+def web_notes(notes: list[str]) -> list[str]:
+    """The report's notes, with settings advice turned into where to set it in the app.
+
+    >>> web_notes(["set goal_won_revenue to see progress", "4 open deals have no amount"])
+    ['4 open deals have no amount']
+    """
+    out = []
+    for note in notes:
+        match = next((v for k, v in _WEB_NOTES.items() if note.startswith(k)), None)
+        if match is None:
+            out.append(note)
+        elif match:
+            out.append(match)
+    return out
+
+
+def scorecard_key(*, actor: Actor, period: str | None) -> list[Any]:
+    """What the scorecard body depends on besides the app stamp (see `cached_fragment`)."""
+    ws = workspace()
+    settings = core_settings(ws)
+    return [
+        "scorecard",
+        period,
+        actor.role,
+        actor.team,
+        actor.single_team,
+        data_version(ws, settings) if ws.exists() else str(ws.path),
+        repr(settings) if ws.exists() else "",
+    ]
+
+
+def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
+    """Shared goal, both sides side by side, the funnel, the diagnosis headline, latest wins."""
+    r, report = scorecard_get(period=period)
+    data = report.value if report.ok else None
+    found = r.goal
+    counts = feedback_counts()
+    response = feedback_response_times()
+    champions = champion_names()
+    subs = {s.team: sub_goal_progress(s, data) for s in (found.sub_goals if found else [])}
+    sides = [
+        {
+            "key": side,
+            "label": actor.side_labels[side],
+            "champion": champions.get(side, ""),
+            "kpis": _side_kpis(side, data),
+            "waiting": counts[side]["waiting"],
+            "overdue": counts[side]["overdue"],
+            "response": response[side],
+            "sub_goal": subs.get(side),
+        }
+        for side in ("marketing", "sales")
+    ]
+    headline = ""
+    if data is not None and r.period:
+        diag, _ = diagnosis_for(r)
+        if diag.ok and diag.value is not None:
+            headline = str(diag.value.get("headline") or "")
+    deals = won_deals_get(limit=5)
+    return {
+        "r": r,
+        "report": report,
+        "data": data,
+        "charts": scorecard_charts_get(r, report),
+        "goal": found,
+        "sides": sides,
+        "headline": headline,
+        "kudos": list(kudos_recent(limit=4)),
+        "deals": deals.value or [],
+        "balance": feedback_balance() if actor.single_team else None,
+        "notes": web_notes(list((data or {}).get("notes") or [])),
+    }
+
+
+def diagnosis_page(*, period: str | None, against: str, by: str) -> dict[str, Any]:
+    r, report, chart = diagnosis_get(period=period, against=against, by=by)
+    if against == "goal" and not report.ok and r.period and r.goal is None:
+        report = Facts(
+            None,
+            missing=f"no revenue goal is set for {r.period}: there is nothing to compare against",
+            hint="the owner sets the shared goal of the period in Setup",
+        )
+    data = report.value if report.ok else None
+    narrative = [p for p in str((data or {}).get("narrative") or "").split("\n\n") if p.strip()]
+    return {
+        "r": r,
+        "report": report,
+        "data": data,
+        "chart": chart,
+        "against": against,
+        "by": by,
+        "against_choices": AGAINST,
+        "by_choices": SEGMENTS,
+        "narrative": narrative,
+    }
+
+
+def funnel_page(*, period: str | None, by: str | None) -> dict[str, Any]:
+    r, report, charts = funnel_get(period=period, by=by)
+    return {
+        "r": r,
+        "report": report,
+        "data": report.value if report.ok else None,
+        "charts": charts,
+        "by": by or "",
+        "by_choices": {"product": "product", "channel": "channel", "month": "month"},
+    }
+
+
+def products_page(*, period: str | None) -> dict[str, Any]:
+    r, report = scorecard_get(period=period)
+    data = report.value if report.ok else None
+    return {"r": r, "report": report, "products": (data or {}).get("products") or []}
+
+
+def product_page(*, product_id: str, period: str | None) -> dict[str, Any]:
+    r, report, chart = product_get(product_id=product_id, period=period)
+    return {
+        "r": r,
+        "report": report,
+        "data": report.value if report.ok else None,
+        "chart": chart,
+        "product_id": product_id,
+        "feedback": list(feedback_for_product(product_id=product_id)),
+    }

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from coparent.web.dashboards import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.scorecard, name="scorecard"),
+    path("diagnosis/", views.diagnosis, name="diagnosis"),
+    path("funnel/", views.funnel, name="funnel"),
+    path("products/", views.products, name="products"),
+    path("products/<str:product_id>/", views.product, name="product"),
+]

@@ -1,0 +1,80 @@
+"""Starter projects: the win-back list and the offer lab."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from coparent.errors import CoparentError
+from coparent.web.starters import services
+from coparent.web.starters.pages import starters_page
+from coparent.web.teams.access import actor_for, page
+
+
+def _back(list_id: str | None = None) -> HttpResponseRedirect:
+    url = reverse("starters:home")
+    if list_id:
+        url += "?" + urlencode({"list": list_id})
+    return HttpResponseRedirect(url + "#winback")
+
+
+@page()
+def home(request: HttpRequest) -> HttpResponse:
+    context = starters_page(actor=actor_for(request), list_id=request.GET.get("list"))
+    return render(request, "starters/home.html", context)
+
+
+@page(allow="assign", methods=("POST",))
+def winback_create(request: HttpRequest) -> HttpResponse:
+    try:
+        created = services.winback_freeze()
+    except CoparentError as exc:
+        messages.error(request, f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
+        return _back()
+    messages.success(
+        request,
+        f"Froze {created['id']}: {created['contacted']} accounts to contact, "
+        f"{created['holdout']} held out for comparison.",
+    )
+    return _back(created["id"])
+
+
+@page(allow="assign", methods=("POST",))
+def assign(request: HttpRequest, list_id: str, account_id: str) -> HttpResponse:
+    raw = request.POST.get("assignee", "")
+    try:
+        services.winback_assign(
+            actor=actor_for(request),
+            list_id=list_id,
+            account_id=account_id,
+            assignee_id=int(raw) if raw.isdigit() else None,
+        )
+    except (ValidationError, CoparentError) as exc:
+        text = exc.messages if isinstance(exc, ValidationError) else [exc.message]
+        for t in text:
+            messages.error(request, t)
+    else:
+        messages.success(request, f"{account_id} assigned.")
+    return _back(list_id)
+
+
+@page(allow="act_sales", methods=("POST",))
+def contacted(request: HttpRequest, list_id: str, account_id: str) -> HttpResponse:
+    try:
+        services.winback_mark_contacted(
+            actor=actor_for(request),
+            list_id=list_id,
+            account_id=account_id,
+            note=request.POST.get("note", ""),
+        )
+    except (ValidationError, CoparentError) as exc:
+        text = exc.messages if isinstance(exc, ValidationError) else [exc.message]
+        for t in text:
+            messages.error(request, t)
+    else:
+        messages.success(request, f"{account_id} marked as contacted.")
+    return _back(list_id)

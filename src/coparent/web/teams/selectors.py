@@ -1,0 +1,63 @@
+"""Reads about people: members, champions, sign-in throttling, invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from coparent.web.common.memo import memo
+from coparent.web.teams.models import Invitation, LoginFailure, Membership, Role
+
+__all__ = [
+    "champion_names",
+    "invitations_open",
+    "login_wait_seconds",
+    "memberships_list",
+    "person_names",
+]
+
+
+def memberships_list() -> QuerySet[Membership]:
+    return Membership.objects.select_related("user").order_by("role", "team", "user__username")
+
+
+def champion_names() -> dict[str, str]:
+    """Side → the champion's name (sides without a champion are absent)."""
+    return memo("champion_names", _champion_names)
+
+
+def _champion_names() -> dict[str, str]:
+    out = {}
+    for m in Membership.objects.select_related("user").filter(role=Role.CHAMPION):
+        out[m.team] = m.user.get_full_name() or m.user.get_username()
+    return out
+
+
+def person_names() -> dict[str, str]:
+    """Warehouse person_id → the linked user's name (for crediting people on pages)."""
+    return {
+        m.person_id: (m.user.get_full_name() or m.user.get_username())
+        for m in Membership.objects.select_related("user").exclude(person_id="")
+    }
+
+
+def invitations_open() -> QuerySet[Invitation]:
+    return Invitation.objects.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def login_wait_seconds(*, username: str, ip: str, now: datetime | None = None) -> int:
+    """Seconds to wait before the next try; 0 when fewer than the allowed failures are recent."""
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.COPARENT_LOGIN_WINDOW_SECONDS)
+    recent = list(
+        LoginFailure.objects.filter(
+            username=username.lower()[:150], ip=ip, at__gt=now - window
+        ).order_by("-at")[: settings.COPARENT_LOGIN_MAX_FAILURES]
+    )
+    if len(recent) < settings.COPARENT_LOGIN_MAX_FAILURES:
+        return 0
+    oldest = recent[-1].at
+    return max(1, int((oldest + window - now).total_seconds()))

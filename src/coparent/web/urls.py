@@ -1,0 +1,40 @@
+"""URL map: the stable page URLs of issue 6, accounts, setup and the API.
+
+/                 scorecard            /feedback/   feedback loop
+/diagnosis/       revenue diagnosis    /wins/       wins and kudos
+/funnel/          funnel and SLA       /starters/   starter projects
+/products/        products             /data/       import and freshness
+/setup/           owner only           /api/        JSON API (+ /api/docs)
+/accounts/login/  sign in (fields username, password)
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path
+
+from coparent.api.api import api
+from coparent.web.teams import views as teams
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("coparent.web.dashboards.urls")),
+    path("feedback/", include("coparent.web.feedback.urls")),
+    path("wins/", include("coparent.web.wins.urls")),
+    path("starters/", include("coparent.web.starters.urls")),
+    path("data/", include("coparent.web.imports.urls")),
+    path("setup/", include("coparent.web.teams.setup_urls")),
+    path("accounts/login/", teams.SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/invite/<str:token>/", teams.invitation_accept, name="invite"),
+    path("api/", api.urls),
+]

@@ -1,0 +1,61 @@
+"""Every API error has one JSON shape: {"ok": false, "error", "errors", "code", "status"}."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from coparent.api.errors import ERROR_KEYS
+
+
+def _assert_shape(response: Any, status: int, code: str) -> dict[str, Any]:
+    body = response.json()
+    assert response.status_code == status
+    assert tuple(body) == ERROR_KEYS
+    assert body["ok"] is False
+    assert body["status"] == status
+    assert body["code"] == code
+    assert isinstance(body["error"], str)
+    assert body["error"]
+    assert isinstance(body["errors"], list)
+    return body
+
+
+@pytest.mark.django_db
+def test_not_signed_in_is_401(client: Client) -> None:
+    _assert_shape(client.get("/api/scorecard"), 401, "api.unauthenticated")
+
+
+def test_a_bad_query_value_is_422_with_each_problem(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    body = _assert_shape(
+        login("viewer").get("/api/diagnosis", {"against": "yesterday"}), 422, "api.invalid"
+    )
+    assert body["errors"][0]["loc"][-1] == "against"
+
+
+def test_a_coparent_error_keeps_its_code_status_and_hint(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    body = _assert_shape(
+        login("viewer").get("/api/scorecard", {"period": "soon"}), 400, "web.bad_parameter"
+    )
+    assert "2026-Q3" in body["errors"][0]["hint"]
+
+
+def test_missing_data_is_409_and_says_what_to_import(
+    empty_workspace: Path, login: Callable[[str], Client]
+) -> None:
+    body = _assert_shape(login("viewer").get("/api/scorecard"), 409, "data.missing")
+    assert "import" in body["errors"][0]["hint"]
+
+
+def test_a_diagnosis_against_a_missing_goal_is_a_409(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    _assert_shape(login("viewer").get("/api/diagnosis", {"against": "goal"}), 409, "data.missing")

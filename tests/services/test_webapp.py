@@ -1,0 +1,123 @@
+"""What the CLI calls to run the web app: prepare, demo users, serve (each in a fresh process).
+
+Django is configured once per process, so each case runs in a subprocess with
+the production settings module, as ``coparent serve`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import build_demo
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPARENT_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    return env
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("webapp-demo"))
+
+
+def test_prepare_migrates_the_app_database_and_demo_users_are_created(demo_ws: Path) -> None:
+    result = _python(
+        "import json; from pathlib import Path; from coparent.workspace import Workspace;"
+        "from coparent.services.webapp import demo_users_create;"
+        f"print(json.dumps(demo_users_create(Workspace(Path({str(demo_ws)!r})))))"
+    )
+    assert result.returncode == 0, result.stderr
+    users = json.loads(result.stdout)
+    assert [u["username"] for u in users] == [
+        "ceo",
+        "sales-lead",
+        "marketing-lead",
+        "rep",
+        "marketer",
+        "guest",
+    ]
+    assert {u["password"] for u in users} == {"coparent-demo"}
+    assert (demo_ws / "app.sqlite3").exists()
+    assert (demo_ws / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_demo_users_are_refused_outside_a_demo_workspace(tmp_path: Path) -> None:
+    from coparent.workspace import Workspace
+
+    Workspace(tmp_path).init()
+    result = _python(
+        "from pathlib import Path; from coparent.workspace import Workspace;"
+        "from coparent.errors import WorkspaceError;"
+        "from coparent.services.webapp import demo_users_create\n"
+        "try:\n"
+        f"    demo_users_create(Workspace(Path({str(tmp_path)!r})))\n"
+        "except WorkspaceError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "refused:" in result.stdout
+    assert "not a demo workspace" in result.stdout
+
+
+def test_serve_answers_pages_and_static_files(demo_ws: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from coparent.workspace import Workspace;"
+        "from coparent.services.webapp import webapp_serve;"
+        f"webapp_serve(Workspace(Path({str(demo_ws)!r})), host='127.0.0.1', port=0,"
+        " on_bind=lambda port: print('PORT', port, flush=True))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("PORT"), proc.stderr.read() if proc.stderr else line
+        base = f"http://127.0.0.1:{int(line.split()[1])}"
+        deadline = time.monotonic() + 20
+        for path, marker in (
+            ("/accounts/login/", b'name="username"'),
+            ("/static/plotly/plotly.min.js", b"plotly"),
+            ("/static/coparent/app.css", b"--marketing"),
+        ):
+            while True:
+                try:
+                    with urllib.request.urlopen(base + path, timeout=10) as response:
+                        assert response.status == 200
+                        assert marker in response.read()
+                    break
+                except ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
