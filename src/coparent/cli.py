@@ -23,7 +23,7 @@ from typer._click.core import Context  # typer vendors click since 0.23
 from typer.core import TyperGroup
 
 from coparent import __version__
-from coparent.commands import attribution, offer, reports, winback
+from coparent.commands import attribution, offer, reports, serve, winback
 from coparent.errors import CoparentError, ImportRejected
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, default_workspace_path, resolve_workspace_path
@@ -285,9 +285,11 @@ def demo(
     single_team: Annotated[
         bool, typer.Option("--single-team", help="One team does both jobs.")
     ] = False,
-    serve: Annotated[
+    serve_ui: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the web UI afterwards.")
     ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     setting: SettingOpt = None,
 ) -> None:
     """Build a demo company, load it through the import path, and show what was loaded."""
@@ -327,8 +329,21 @@ def demo(
     out.print()
     reports.print_diagnosis_headline(diagnosis_report(con, settings=settings), out)
     out.print(f"Done in {time.perf_counter() - started:.1f} s.")
-    if serve:
-        out.print("The web UI is not built yet; this run stops here (same as --no-serve).")
+    if not serve_ui:
+        return
+    from coparent.services.webapp import demo_users_create, webapp_serve, webapp_url
+
+    overrides = dict(parse_setting_value(s) for s in setting or [])
+    users = demo_users_create(ws, overrides=overrides, host=host)
+    out.print()
+    out.print(
+        f"Open {webapp_url(host, port)} and sign in as (password for all: {users[0]['password']}):"
+    )
+    for user in users:
+        team = f" ({user['team']})" if user.get("team") else ""
+        out.print(f"  {user['username']:<16} {user['role']}{team}")
+    out.print("Press Ctrl+C to stop.")
+    webapp_serve(ws, host=host, port=port, overrides=overrides)
 
 
 app.command("scorecard")(reports.scorecard)
@@ -336,6 +351,7 @@ app.command("diagnose")(reports.diagnose)
 app.add_typer(winback.app, name="winback")
 app.add_typer(offer.app, name="offer")
 app.command("attribution")(attribution.attribution)
+app.command("serve")(serve.serve)
 
 
 def _version(value: bool) -> None:

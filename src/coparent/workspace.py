@@ -1,4 +1,5 @@
-"""The workspace: one folder holding the settings file, the warehouse and the app database.
+"""The workspace: one folder holding the settings file, the warehouse and the app database
+(``app.sqlite3``, unless ``DATABASE_URL`` points at PostgreSQL).
 
 Which folder: ``--workspace DIR``, else ``$COPARENT_HOME``, else
 ``$XDG_DATA_HOME/coparent`` (``~/.local/share/coparent``). ``coparent demo``
