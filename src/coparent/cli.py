@@ -324,10 +324,13 @@ def demo(
     from coparent.services.scorecard import scorecard_report
 
     con = ws.connect(settings)
-    out.print()
-    reports.print_scorecard(scorecard_report(con, settings=settings), out)
-    out.print()
-    reports.print_diagnosis_headline(diagnosis_report(con, settings=settings), out)
+    try:
+        out.print()
+        reports.print_scorecard(scorecard_report(con, settings=settings), out)
+        out.print()
+        reports.print_diagnosis_headline(diagnosis_report(con, settings=settings), out)
+    finally:
+        con.disconnect()  # the web server opens the warehouse next
     out.print(f"Done in {time.perf_counter() - started:.1f} s.")
     if not serve_ui:
         return

@@ -94,19 +94,22 @@ def demo_build(
     )
     export = ws.path / EXPORT_DIR
     export.mkdir(parents=True, exist_ok=True)
-    con = ws.connect(settings)
-    # A rebuild starts clean, so references are checked against this company only.
-    for name in IMPORT_ORDER:
-        con.drop_table(name, force=True)
     rows: dict[str, int] = {}
     warnings: list[Issue] = []
-    for i, name in enumerate(IMPORT_ORDER):
-        report(f"loading {name}", (i + 1) / (len(IMPORT_ORDER) + 1))
-        path = export / f"{name}.parquet"
-        pq.write_table(company.tables[name], path)
-        result = import_file(con, table=name, path=path, mode="replace", settings=settings)
-        rows[name] = result.rows
-        warnings += result.issues
+    con = ws.connect(settings)
+    try:
+        # A rebuild starts clean, so references are checked against this company only.
+        for name in IMPORT_ORDER:
+            con.drop_table(name, force=True)
+        for i, name in enumerate(IMPORT_ORDER):
+            report(f"loading {name}", (i + 1) / (len(IMPORT_ORDER) + 1))
+            path = export / f"{name}.parquet"
+            pq.write_table(company.tables[name], path)
+            result = import_file(con, table=name, path=path, mode="replace", settings=settings)
+            rows[name] = result.rows
+            warnings += result.issues
+    finally:
+        con.disconnect()  # release the write lock: the web server opens the file next
     truths_file = ws.path / TRUTHS_FILE
     truths_file.write_text(
         json.dumps(
