@@ -169,7 +169,10 @@ class MarkovAttribution:
         keep = np.ones(self._a.shape[0], dtype=bool)
         keep[removed + 1] = False
         without = _absorb(self._a, self._b, np.flatnonzero(keep))
-        return np.divide(base - without, base, out=np.zeros(2), where=base > 0)
+        effect = np.divide(base - without, base, out=np.zeros(2), where=base > 0)
+        # Removing states can only lower absorption into conversion; clip the
+        # solver's rounding (about -1e-16) so no channel gets negative credit.
+        return np.clip(effect, 0.0, 1.0)
 
     # -- results ----------------------------------------------------------------------------
 
