@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from coparent.metrics._common import (
     add_segments,
     count_if,
+    in_range,
+    in_window,
     period_bucket,
     ratio,
     to_canonical,
@@ -57,6 +59,17 @@ def test_window_is_the_period_cut_at_as_of() -> None:
     assert window(q3, datetime(2026, 8, 15)) == (datetime(2026, 7, 1), datetime(2026, 8, 15))
     assert window(q3, datetime(2027, 1, 1)) == (datetime(2026, 7, 1), datetime(2026, 10, 1))
     assert window(None, datetime(2026, 8, 15)) == (None, datetime(2026, 8, 15))
+
+
+def test_in_range_keeps_in_a_filter_the_rows_in_window_keeps() -> None:
+    ats = [None, datetime(2026, 6, 30), datetime(2026, 7, 1), datetime(2026, 8, 15)]
+    t = ibis.memtable({"i": list(range(len(ats))), "at": ats})
+    bounds = [None, datetime(2026, 7, 1), datetime(2026, 8, 15)]
+    for start in bounds:
+        for end in bounds:
+            kept = t.filter(in_range(t.at, start, end)).i.to_pyarrow().to_pylist()
+            want = t.filter(in_window(t.at, start, end)).i.to_pyarrow().to_pylist()
+            assert sorted(kept) == sorted(want), (start, end)
 
 
 def test_counts_treat_null_conditions_as_false_and_ratios_are_null_on_zero() -> None:

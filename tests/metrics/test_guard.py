@@ -10,7 +10,7 @@ import ibis
 import pytest
 
 from coparent.errors import MissingColumnsError, MissingDataError
-from coparent.metrics import deals, funnel, goals, sla, speed
+from coparent.metrics import deals, funnel, goals, scorecard, sla, speed
 from coparent.metrics._guard import require_columns
 from coparent.metrics.periods import parse_period
 
@@ -53,6 +53,7 @@ LEAD_METRICS: dict[str, Callable[[], Any]] = {
     "sales_sla": lambda: sla.sales_sla(LEADS_WITHOUT_MQL),
     "marketing_sla": lambda: sla.marketing_sla(LEADS_WITHOUT_MQL, period=Q3),
     "sla_compliance": lambda: sla.sla_compliance(LEADS_WITHOUT_MQL, period=Q3),
+    "lead_scorecard": lambda: scorecard.lead_scorecard(LEADS_WITHOUT_MQL, periods={"q3": Q3}),
 }
 DEAL_METRICS: dict[str, Callable[[], Any]] = {
     "deal_summary": lambda: deals.deal_summary(OPPS_WITHOUT_AMOUNT),

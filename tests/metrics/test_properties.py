@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ibis.expr import types as ir
 
-from coparent.metrics import deals, funnel, goals, sla, speed
+from coparent.metrics import deals, funnel, goals, scorecard, sla, speed
 from coparent.metrics.periods import parse_period
 
 from ._tables import rows, table
@@ -72,6 +72,17 @@ def _metrics(t: dict[str, ir.Table]) -> dict[str, tuple[ir.Table, list[str]]]:
         "sales_sla": (sla.sales_sla(leads, activities=acts, period=Q3), []),
         "marketing_sla": (sla.marketing_sla(leads, period=Q3, commitment_per_month=3), []),
         "compliance": (sla.sla_compliance(leads, period=Q3), ["bucket"]),
+        "scorecard": (
+            scorecard.lead_scorecard(
+                leads,
+                periods={"q3": Q3, "q2": parse_period("2026-Q2")},
+                opportunities=opps,
+                activities=acts,
+                as_of=LATER,
+                by="channel",
+            ),
+            ["period", "channel"],
+        ),
         "deals": (deals.deal_summary(opps, by=["product_id", "month"]), ["product_id", "month"]),
         "pipeline": (deals.open_pipeline(opps, as_of=LATER, by="product_id"), ["product_id"]),
         "goal": (goals.goal_progress(opps, period=Q3, target=500, as_of=LATER), []),
@@ -83,7 +94,7 @@ def _run(data: Tables) -> dict[str, list[dict[str, Any]]]:
     return {name: rows(expr, sort=keys or None) for name, (expr, keys) in _metrics(tables).items()}
 
 
-@settings(max_examples=6)  # ten metrics per example; the golden tests carry the detail
+@settings(max_examples=6)  # eleven metrics per example; the golden tests carry the detail
 @given(company=_companies(), seed=st.integers(0, 2**16))
 def test_every_metric_gives_the_same_result_for_shuffled_rows(company: Tables, seed: int) -> None:
     rng = random.Random(seed)

@@ -21,7 +21,7 @@ from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent import warehouse
-from coparent.metrics import deals, funnel, goals, sla, speed
+from coparent.metrics import deals, funnel, goals, scorecard, sla, speed
 from coparent.metrics.periods import parse_period
 
 from ._tables import demo, demo_con
@@ -134,6 +134,22 @@ def test_slas_agree(duck_tables: Tables, spark_tables: Tables) -> None:
     assert assert_same_on_both(duck_tables, spark_tables, sales) >= 5
     assert assert_same_on_both(duck_tables, spark_tables, marketing) == 1
     assert assert_same_on_both(duck_tables, spark_tables, weekly) == 14
+
+
+def test_lead_scorecard_agrees(duck_tables: Tables, spark_tables: Tables) -> None:
+    def both_quarters(t: Tables) -> ir.Table:
+        return scorecard.lead_scorecard(
+            t["leads"],
+            periods={"current": Q3, "previous": parse_period("2026-Q2")},
+            opportunities=t["opportunities"],
+            activities=t["activities"],
+            as_of=MID_Q3,
+            by="channel",
+            commitment_per_month=150,
+        )
+
+    # two all-MQL rows (one per quarter) and one per quarter and channel
+    assert assert_same_on_both(duck_tables, spark_tables, both_quarters) == 2 + 2 * 6
 
 
 def test_deals_and_pipeline_agree(duck_tables: Tables, spark_tables: Tables) -> None:

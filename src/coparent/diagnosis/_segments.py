@@ -15,6 +15,7 @@ from typing import Literal
 import ibis
 from ibis.expr import types as ir
 
+from coparent.metrics._common import in_range
 from coparent.metrics.flows import NO_LEAD_SEGMENT, NONE_SEGMENT
 from coparent.metrics.periods import Period
 
@@ -52,3 +53,16 @@ def period_label(at: ir.TimestampValue, periods: Mapping[str, Period]) -> ir.Str
     """The name of the period ``at`` falls in, or null."""
     branches = [((at >= p.start_at) & (at < p.end_at), name) for name, p in periods.items()]
     return ibis.cases(*branches, else_=ibis.null("string"))
+
+
+def within_periods(at: ir.TimestampValue, periods: Mapping[str, Period]) -> ir.BooleanValue:
+    """``at`` lies between the first start and the last end of ``periods``.
+
+    A bare range test for a filter ahead of `period_label`: the engine can
+    push it into the scan and skip whole blocks of older rows.
+    """
+    return in_range(
+        at,
+        min(p.start_at for p in periods.values()),
+        max(p.end_at for p in periods.values()),
+    )

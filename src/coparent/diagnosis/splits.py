@@ -43,6 +43,7 @@ from coparent.diagnosis._segments import (
     period_label,
     with_deal_segment,
     with_lead_segment,
+    within_periods,
 )
 from coparent.diagnosis.taxonomy import CATEGORIES, Taxonomy
 from coparent.metrics.periods import Period
@@ -66,7 +67,8 @@ def closed_deals(
     by: SegmentBy = "product_id",
 ) -> ir.Table:
     """Deals closed in each period by segment, status and loss reason, with amount sums."""
-    opps = with_deal_segment(opportunities, leads=leads, by=by)
+    opps = opportunities.filter(within_periods(opportunities.closed_at, periods))
+    opps = with_deal_segment(opps, leads=leads, by=by)
     opps = opps.filter(opps.status.isin(["won", "lost"]) & opps.closed_at.notnull())
     opps = opps.mutate(
         period=period_label(opps.closed_at, periods),
@@ -94,7 +96,7 @@ def rejections(
     leads: ir.Table, *, periods: Mapping[str, Period], by: SegmentBy = "product_id"
 ) -> ir.Table:
     """Leads rejected in each period by segment and rejection reason."""
-    t = with_lead_segment(leads, by=by)
+    t = with_lead_segment(leads.filter(within_periods(leads.rejected_at, periods)), by=by)
     t = t.mutate(period=period_label(t.rejected_at, periods))
     t = t.filter(t.period.notnull())
     return (

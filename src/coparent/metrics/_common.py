@@ -34,10 +34,12 @@ __all__ = [
     "fiscal_start",
     "happened_before",
     "hours_between",
+    "in_range",
     "in_window",
     "period_bucket",
     "ratio",
     "segment_sources",
+    "segment_values",
     "to_canonical",
     "where",
     "window",
@@ -97,6 +99,25 @@ def in_window(
     return cond.fill_null(False)
 
 
+def in_range(
+    col: ir.TimestampValue, start: datetime | None, end: datetime | None
+) -> ir.BooleanValue:
+    """``col`` in [start, end) as bare comparisons: the form for filters.
+
+    Null when ``col`` is null, which a filter drops just as it drops false, so
+    it keeps the rows `in_window` keeps. Bare comparisons are what engines push
+    into the scan (DuckDB skips row groups by their min/max, Spark pushes them
+    to Parquet); wrapped in `in_window`'s null handling they are not.
+    """
+    if start is None and end is None:
+        return col.notnull()
+    if start is None:
+        return col < end
+    if end is None:
+        return col >= start
+    return (col >= start) & (col < end)
+
+
 def happened_before(col: ir.TimestampValue, as_of: datetime | None) -> ir.BooleanValue:
     """The event in ``col`` is known and happened before ``as_of`` (any time when None)."""
     cond = col.notnull()
@@ -150,18 +171,25 @@ def period_bucket(
     return ibis.date(first // 12, first % 12 + 1, 1)
 
 
-def add_segments(
+def segment_values(
     table: ir.Table, by: By, *, at: ir.TimestampValue, fiscal_year_start_month: int
-) -> tuple[ir.Table, list[str]]:
-    """``table`` with one segment column per ``by`` name, and those names."""
-    names = by_columns(by)
+) -> dict[str, ir.Value]:
+    """The segment value of each ``by`` name, as expressions on ``table``."""
     values: dict[str, ir.Value] = {}
-    for name in names:
+    for name in by_columns(by):
         if name in PERIOD_BUCKETS:
             values[name] = period_bucket(at, name, fiscal_year_start_month=fiscal_year_start_month)
         else:
             values[name] = table[name].cast("string").fill_null(NONE_SEGMENT)
-    return (table.mutate(**values) if values else table), names
+    return values
+
+
+def add_segments(
+    table: ir.Table, by: By, *, at: ir.TimestampValue, fiscal_year_start_month: int
+) -> tuple[ir.Table, list[str]]:
+    """``table`` with one segment column per ``by`` name, and those names."""
+    values = segment_values(table, by, at=at, fiscal_year_start_month=fiscal_year_start_month)
+    return (table.mutate(**values) if values else table), list(values)
 
 
 def to_canonical(table: ir.Table, columns: Mapping[str, str]) -> ir.Table:

@@ -59,7 +59,6 @@ def with_stages(
     has_opp = has_opp.fill_null(False)
     accepted = happened_before(t.accepted_at, as_of) | has_opp
     rejected = ~accepted & happened_before(t.rejected_at, as_of)
-    t = t.mutate(_accepted=accepted, _rejected=rejected, _opportunity=has_opp, _won=won)
-    if opportunities is not None:
-        t = t.drop("_opp_id", "_opp_created", "_opp_closed", "_opp_status")
-    return t
+    added = {"_accepted": accepted, "_rejected": rejected, "_opportunity": has_opp, "_won": won}
+    helpers = {"_opp_id", "_opp_created", "_opp_closed", "_opp_status", *added}
+    return t.select(*(c for c in t.columns if c not in helpers), **added)

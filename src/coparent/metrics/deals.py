@@ -28,7 +28,7 @@ from coparent.metrics._common import (
     count_if,
     fiscal_start,
     happened_before,
-    in_window,
+    in_range,
     ratio,
     segment_sources,
     to_canonical,
@@ -128,7 +128,7 @@ def deal_summary(
         },
     )
     start, end = window(period, as_of)
-    t = t.filter(in_window(t.closed_at, start, end) & t.status.isin(["won", "lost"]))
+    t = t.filter(in_range(t.closed_at, start, end) & t.status.isin(["won", "lost"]))
     t, names = add_segments(
         t, by, at=t.closed_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )

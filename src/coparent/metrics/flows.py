@@ -10,6 +10,8 @@ Input: ``opportunities`` (canonical) and optionally ``leads`` (canonical).
 Output: one row per segment with columns ``segment`` (string), ``mqls``,
 ``accepted``, ``opportunities``, ``closed``, ``won`` (int64; ``mqls`` and
 ``accepted`` are null without leads) and ``revenue`` (float64).
+`period_flows` counts several windows in the same pass over each table and
+stacks their rows with a ``period`` column (the bridge compares two periods).
 
 Segments: ``by="product_id"`` (the default; leads and deals by their own
 product), ``by="channel"`` (deals take the channel of their lead; deals without
@@ -19,13 +21,14 @@ segment values are ``(none)``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
 import ibis
 from ibis.expr import types as ir
 
-__all__ = ["FLOW_COLUMNS", "SegmentBy", "flow_counts"]
+__all__ = ["FLOW_COLUMNS", "SegmentBy", "flow_counts", "period_flows"]
 
 SegmentBy = Literal["product_id", "channel"] | None
 FLOW_COLUMNS = ("mqls", "accepted", "opportunities", "closed", "won", "revenue")
@@ -50,60 +53,87 @@ def flow_counts(
     by: SegmentBy = "product_id",
 ) -> ir.Table:
     """Flows per segment in [start, end); see the module docstring for the shape."""
+    flows = period_flows(opportunities, leads=leads, windows={"": (start, end)}, by=by)
+    return flows.drop("period").order_by("segment")
+
+
+def period_flows(
+    opportunities: ir.Table,
+    *,
+    leads: ir.Table | None = None,
+    windows: Mapping[str, tuple[datetime, datetime]],
+    by: SegmentBy = "product_id",
+) -> ir.Table:
+    """`flow_counts` of several [start, end) windows, stacked with a ``period`` column.
+
+    One pass over each table counts every window at once (one column per
+    window and flow), and the few segment rows are then stacked per window:
+    the cost does not grow with the number of windows.
+    """
     opps = opportunities
     if by == "channel":
         if leads is None:
-            opps = opps.mutate(segment=ibis.literal(NO_LEAD_SEGMENT))
+            segment: ir.StringValue = ibis.literal(NO_LEAD_SEGMENT)
         else:
             lead_channel = leads.select(_lead_id=leads.lead_id, _channel=leads.channel)
             opps = opps.left_join(lead_channel, opps.lead_id == lead_channel._lead_id)
-            opps = opps.mutate(
-                segment=ibis.cases(
-                    (opps.lead_id.isnull(), NO_LEAD_SEGMENT), else_=_segment(opps._channel)
-                )
+            segment = ibis.cases(
+                (opps.lead_id.isnull(), NO_LEAD_SEGMENT), else_=_segment(opps._channel)
             )
     elif by is None:
-        opps = opps.mutate(segment=ibis.literal("all"))
+        segment = ibis.literal("all")
     else:
-        opps = opps.mutate(segment=_segment(opps[by]))
-
-    closed = _in(opps.closed_at, start, end) & opps.status.isin(["won", "lost"])
-    won = closed & (opps.status == "won")
-    deal_flows = opps.group_by("segment").aggregate(
-        opportunities=_in(opps.created_at, start, end).sum().cast("int64"),
-        closed=closed.sum().cast("int64"),
-        won=won.sum().cast("int64"),
-        revenue=won.ifelse(opps.amount.fill_null(0.0), 0.0).sum().cast("float64"),
+        segment = _segment(opps[by])
+    opps = opps.select(
+        segment=segment,
+        created_at=opps.created_at,
+        closed_at=opps.closed_at,
+        status=opps.status,
+        amount=opps.amount,
     )
-    if leads is None:
-        return deal_flows.select(
-            "segment",
-            mqls=ibis.null("int64"),
-            accepted=ibis.null("int64"),
-            opportunities=deal_flows.opportunities.fill_null(0),
-            closed=deal_flows.closed.fill_null(0),
-            won=deal_flows.won.fill_null(0),
-            revenue=deal_flows.revenue.fill_null(0.0),
-        ).order_by("segment")
 
-    lead_segment = (
-        ibis.literal("all") if by is None else _segment(leads[by if by else "product_id"])
-    )
-    lead_flows = (
-        leads.mutate(segment=lead_segment)
-        .group_by("segment")
-        .aggregate(
-            mqls=_in(leads.mql_at, start, end).sum().cast("int64"),
-            accepted=_in(leads.accepted_at, start, end).sum().cast("int64"),
+    deal_metrics: dict[str, ir.Value] = {}
+    for i, (start, end) in enumerate(windows.values()):
+        closed = _in(opps.closed_at, start, end) & opps.status.isin(["won", "lost"])
+        won = closed & (opps.status == "won")
+        deal_metrics |= {
+            f"opportunities_{i}": _in(opps.created_at, start, end).sum().cast("int64"),
+            f"closed_{i}": closed.sum().cast("int64"),
+            f"won_{i}": won.sum().cast("int64"),
+            f"revenue_{i}": won.ifelse(opps.amount.fill_null(0.0), 0.0).sum().cast("float64"),
+        }
+    wide = opps.group_by("segment").aggregate(**deal_metrics)
+
+    if leads is not None:
+        lead_segment = ibis.literal("all") if by is None else _segment(leads[by])
+        narrow = leads.select(
+            segment=lead_segment, mql_at=leads.mql_at, accepted_at=leads.accepted_at
         )
-    )
-    joined = lead_flows.outer_join(deal_flows, lead_flows.segment == deal_flows.segment)
-    return joined.select(
-        segment=ibis.coalesce(joined.segment, joined.segment_right),
-        mqls=joined.mqls.fill_null(0),
-        accepted=joined.accepted.fill_null(0),
-        opportunities=joined.opportunities.fill_null(0),
-        closed=joined.closed.fill_null(0),
-        won=joined.won.fill_null(0),
-        revenue=joined.revenue.fill_null(0.0),
-    ).order_by("segment")
+        lead_metrics: dict[str, ir.Value] = {}
+        for i, (start, end) in enumerate(windows.values()):
+            lead_metrics |= {
+                f"mqls_{i}": _in(narrow.mql_at, start, end).sum().cast("int64"),
+                f"accepted_{i}": _in(narrow.accepted_at, start, end).sum().cast("int64"),
+            }
+        lead_flows = narrow.group_by("segment").aggregate(**lead_metrics)
+        joined = lead_flows.outer_join(wide, lead_flows.segment == wide.segment)
+        wide = joined.select(
+            ibis.coalesce(joined.segment, joined.segment_right).name("segment"),
+            *(joined[c] for c in lead_metrics),
+            *(joined[c] for c in deal_metrics),
+        )
+
+    def flow(name: str, i: int) -> ir.Value:
+        if leads is None and name in ("mqls", "accepted"):
+            return ibis.null("int64")
+        return wide[f"{name}_{i}"].fill_null(0.0 if name == "revenue" else 0)
+
+    parts = [
+        wide.select(
+            "segment",
+            **{name: flow(name, i) for name in FLOW_COLUMNS},
+            period=ibis.literal(period),
+        )
+        for i, period in enumerate(windows)
+    ]
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]

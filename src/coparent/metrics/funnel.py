@@ -22,7 +22,7 @@ from coparent.metrics._common import (
     count_if,
     fiscal_start,
     happened_before,
-    in_window,
+    in_range,
     ratio,
     segment_sources,
     to_canonical,
@@ -119,7 +119,7 @@ def mql_funnel(
     _check(leads, opportunities, by, mql_col, "the MQL funnel")
     t = to_canonical(leads, {"mql_at": mql_col})
     start, end = window(period, as_of)
-    t = t.filter(in_window(t.mql_at, start, end))
+    t = t.filter(in_range(t.mql_at, start, end))
     t = with_stages(t, opportunities=opportunities, as_of=as_of)
     t, names = add_segments(
         t, by, at=t.mql_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
@@ -221,7 +221,7 @@ def cohort_conversion(
         raise ValueError(f"maturity_quantile must be in (0, 1], not {maturity_quantile}")
     base = to_canonical(leads, {"mql_at": mql_col})
     start, end = window(period, as_of)
-    t = base.filter(in_window(base.mql_at, start, end))
+    t = base.filter(in_range(base.mql_at, start, end))
     t = with_stages(t, opportunities=opportunities, as_of=as_of)
     t, names = add_segments(
         t, by, at=t.mql_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)

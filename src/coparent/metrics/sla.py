@@ -15,6 +15,7 @@ accepted / (accepted + rejected), undecided leads left out (acceptance rule in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -26,7 +27,7 @@ from coparent.metrics._common import (
     add_segments,
     count_if,
     fiscal_start,
-    in_window,
+    in_range,
     period_bucket,
     ratio,
     segment_sources,
@@ -46,7 +47,7 @@ from coparent.metrics._response import (
 from coparent.metrics._stages import OPPORTUNITY_LINK_COLUMNS, with_stages
 from coparent.metrics.periods import Period
 
-__all__ = ["marketing_sla", "sales_sla", "sla_compliance"]
+__all__ = ["committed_mqls", "marketing_sla", "sales_sla", "sla_compliance"]
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -132,6 +133,24 @@ def _elapsed_share(period: Period, as_of: datetime | None) -> float:
     return (as_of - period.start_at) / (period.end_at - period.start_at)
 
 
+def committed_mqls(
+    periods: Mapping[str, Period], *, as_of: datetime | None, per_month: float | None
+) -> tuple[dict[str, float | None], dict[str, float | None]]:
+    """MQLs committed in each period, and pro rata of it elapsed at ``as_of`` (None: no commitment).
+
+    >>> from coparent.metrics.periods import parse_period
+    >>> committed_mqls({"q": parse_period("2026-Q3")}, as_of=None, per_month=100)
+    ({'q': 300.0}, {'q': 300.0})
+    """
+    committed: dict[str, float | None] = {}
+    to_date: dict[str, float | None] = {}
+    for name, period in periods.items():
+        total = float(per_month) * _MONTHS[period.kind] if per_month else None
+        committed[name] = total
+        to_date[name] = None if total is None else total * _elapsed_share(period, as_of)
+    return committed, to_date
+
+
 def marketing_sla(
     leads: ir.Table,
     *,
@@ -193,17 +212,17 @@ def marketing_sla(
     t = to_canonical(leads, {"mql_at": mql_col})
     start, end = window(period, as_of)
     t = with_stages(
-        t.filter(in_window(t.mql_at, start, end)), opportunities=opportunities, as_of=as_of
+        t.filter(in_range(t.mql_at, start, end)), opportunities=opportunities, as_of=as_of
     )
     t, names = add_segments(
         t, by, at=t.mql_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )
     metrics = {"mqls": t.count(), **_acceptance_metrics(t)}
     agg = t.group_by(names).aggregate(**metrics) if names else t.aggregate(**metrics)
-    committed: float | None = None
-    if commitment_per_month and not names:
-        committed = float(commitment_per_month) * _MONTHS[period.kind]
-    to_date = None if committed is None else committed * _elapsed_share(period, as_of)
+    committed_by, to_date_by = committed_mqls(
+        {"": period}, as_of=as_of, per_month=None if names else commitment_per_month
+    )
+    committed, to_date = committed_by[""], to_date_by[""]
     committed_lit = ibis.literal(committed, type="float64")
     to_date_lit = ibis.literal(to_date, type="float64")
     return agg.mutate(

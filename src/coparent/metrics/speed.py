@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 import ibis
 from ibis.expr import types as ir
@@ -42,6 +43,8 @@ __all__ = [
     "MET",
     "MISSED",
     "PENDING",
+    "histogram_bins",
+    "hours_bin",
     "lead_response",
     "speed_histogram",
     "speed_to_lead",
@@ -159,6 +162,37 @@ def _bin_labels(edges: Sequence[float]) -> list[str]:
     return [*labels, f"{edges[-1]:g}+ h", NOT_CONTACTED]
 
 
+def _bin_edges(bins_hours: Sequence[float]) -> list[float]:
+    edges = [float(e) for e in bins_hours]
+    if not edges or edges[0] != 0.0 or any(b <= a for a, b in pairwise(edges)):
+        raise ValueError(f"bins_hours must start at 0 and increase, not {list(bins_hours)}")
+    return edges
+
+
+def hours_bin(hours: ir.FloatingValue, bins_hours: Sequence[float]) -> ir.IntegerValue:
+    """The 0-based bin of ``hours`` among ``bins_hours`` (left edges); null hours last."""
+    edges = _bin_edges(bins_hours)
+    n_bins = len(edges)
+    branches = [(hours.isnull(), n_bins)]
+    branches += [(hours < hi, i) for i, hi in enumerate(edges[1:])]
+    return ibis.cases(*branches, else_=n_bins - 1).cast("int64")
+
+
+def histogram_bins(bins_hours: Sequence[float]) -> list[dict[str, Any]]:
+    """The bins of `speed_histogram` in order: ``bin``, ``label``, ``lower_hours``, ``upper_hours``.
+
+    >>> [b["label"] for b in histogram_bins((0, 1, 24))]
+    ['0-1 h', '1-24 h', '24+ h', 'not contacted']
+    """
+    edges = _bin_edges(bins_hours)
+    lower: list[float | None] = [*edges, None]
+    upper: list[float | None] = [*edges[1:], None, None]
+    return [
+        {"bin": i, "label": label, "lower_hours": lo, "upper_hours": hi}
+        for i, (label, lo, hi) in enumerate(zip(_bin_labels(edges), lower, upper, strict=True))
+    ]
+
+
 def speed_histogram(
     leads: ir.Table,
     *,
@@ -196,9 +230,7 @@ def speed_histogram(
     >>> list(zip(h["label"].to_pylist(), h["count"].to_pylist()))
     [('0-1 h', 1), ('1-24 h', 1), ('24+ h', 1), ('not contacted', 1)]
     """
-    edges = [float(e) for e in bins_hours]
-    if not edges or edges[0] != 0.0 or any(b <= a for a, b in pairwise(edges)):
-        raise ValueError(f"bins_hours must start at 0 and increase, not {list(bins_hours)}")
+    bins = histogram_bins(bins_hours)
     check_lead_inputs(
         leads,
         activities,
@@ -211,21 +243,17 @@ def speed_histogram(
     r, names = add_segments(
         r, by, at=r.mql_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )
-    h = r.hours_to_contact
-    n_bins = len(edges)
-    branches = [(h.isnull(), n_bins)]
-    branches += [(h < hi, i) for i, hi in enumerate(edges[1:])]
-    r = r.mutate(bin=ibis.cases(*branches, else_=n_bins - 1).cast("int64"))
+    r = r.mutate(bin=hours_bin(r.hours_to_contact, bins_hours))
     counts = r.group_by([*names, "bin"]).aggregate(count=r.count())
-    bins = ibis.memtable(
+    table = ibis.memtable(
         {
-            "bin": list(range(n_bins + 1)),
-            "label": _bin_labels(edges),
-            "lower_hours": [*edges, None],
-            "upper_hours": [*edges[1:], None, None],
+            "bin": [b["bin"] for b in bins],
+            "label": [b["label"] for b in bins],
+            "lower_hours": [b["lower_hours"] for b in bins],
+            "upper_hours": [b["upper_hours"] for b in bins],
         }
     )
-    frame = counts.select(*names).distinct().cross_join(bins) if names else bins
+    frame = counts.select(*names).distinct().cross_join(table) if names else table
     keys = [*names, "bin"]
     full = frame.left_join(counts, keys).select(
         *names, "bin", "label", "lower_hours", "upper_hours", count=counts["count"].fill_null(0)

@@ -29,11 +29,11 @@ from ibis.expr import types as ir
 
 from coparent.errors import MissingDataError
 from coparent.metrics.deals import deal_summary, open_pipeline
-from coparent.metrics.funnel import FUNNEL_STAGES, mql_funnel
+from coparent.metrics.funnel import FUNNEL_STAGES
 from coparent.metrics.goals import STATUS_RULE, goal_progress
 from coparent.metrics.periods import Period, latest_complete, parse_period
-from coparent.metrics.sla import marketing_sla, sales_sla
-from coparent.metrics.speed import speed_histogram, speed_to_lead
+from coparent.metrics.scorecard import lead_scorecard
+from coparent.metrics.speed import DEFAULT_BINS_HOURS, histogram_bins
 from coparent.settings import Settings
 
 __all__ = ["FACT_TIMESTAMPS", "scorecard_report"]
@@ -47,6 +47,7 @@ FACT_TIMESTAMPS: dict[str, tuple[str, ...]] = {
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _CURRENT, _PREVIOUS = "current", "previous"
+_BINS_HOURS = DEFAULT_BINS_HOURS
 _FORECAST_RULE = "actual x period days / elapsed days (run rate)"
 _PIPELINE_RULE = (
     "actual + open pipeline x trailing 365-day win rate x min(1, days left / median sales cycle)"
@@ -60,15 +61,12 @@ def _rows(expr: ir.Table) -> list[Row]:
     return rows
 
 
-def _both(current: ir.Table, previous: ir.Table) -> dict[str, list[Row]]:
-    """Run the same metric for two periods in one query; rows split by period."""
-    tagged = ibis.union(
-        current.mutate(_window=ibis.literal(_CURRENT)),
-        previous.mutate(_window=ibis.literal(_PREVIOUS)),
-    )
-    out: dict[str, list[Row]] = {_CURRENT: [], _PREVIOUS: []}
+def _stacked(parts: Mapping[str, ir.Table]) -> dict[str, list[Row]]:
+    """Run same-shaped aggregates in one query; their rows split by name."""
+    tagged = ibis.union(*(t.mutate(_part=ibis.literal(name)) for name, t in parts.items()))
+    out: dict[str, list[Row]] = {name: [] for name in parts}
     for row in _rows(tagged):
-        out[row.pop("_window")].append(row)
+        out[row.pop("_part")].append(row)
     return out
 
 
@@ -85,6 +83,25 @@ def _data_last_at(tables: Mapping[str, ir.Table]) -> datetime | None:
         return None
     value = ibis.union(*latest).last_at.max().to_pyarrow().as_py()
     return value if isinstance(value, datetime) else None
+
+
+def _deal_rows(
+    opps: ir.Table, periods: Mapping[str, Period], moment: datetime
+) -> dict[str, tuple[list[Row], list[Row]]]:
+    """`deal_summary` of each period, in all and per product, in one query.
+
+    Per period: the all-deals row (a list of at most one) and the product rows.
+    """
+    parts: dict[str, ir.Table] = {}
+    for name, period in periods.items():
+        by_product = deal_summary(opps, period=period, as_of=moment, by="product_id")
+        overall = deal_summary(opps, period=period, as_of=moment)
+        parts[f"{name}/all"] = overall.mutate(product_id=ibis.null("string")).select(
+            *by_product.columns
+        )
+        parts[f"{name}/product"] = by_product
+    rows = _stacked(parts)
+    return {name: (rows[f"{name}/all"], rows[f"{name}/product"]) for name in periods}
 
 
 def _period_json(p: Period) -> Row:
@@ -136,8 +153,7 @@ def _deals(summary: list[Row]) -> Row:
     }
 
 
-def _funnel(rows: list[Row]) -> list[Row]:
-    row = rows[0]
+def _funnel(row: Row) -> list[Row]:
     counts = [row["mqls"], row["accepted"], row["opportunities"], row["won"]]
     steps = [
         None,
@@ -152,8 +168,7 @@ def _funnel(rows: list[Row]) -> list[Row]:
     ]
 
 
-def _sales(rows: list[Row]) -> Row:
-    row = rows[0]
+def _sales(row: Row) -> Row:
     keep = ("sla_hours", "mqls", "met", "missed", "pending", "never_contacted")
     return {
         **{k: row[k] for k in keep},
@@ -164,8 +179,7 @@ def _sales(rows: list[Row]) -> Row:
     }
 
 
-def _marketing(rows: list[Row], commitment: int) -> Row:
-    row = rows[0]
+def _marketing(row: Row, commitment: int) -> Row:
     return {
         "mqls_delivered": row["mqls"],
         "commitment_per_month": commitment or None,
@@ -218,22 +232,27 @@ def _products(
     return out
 
 
-def _channels(speed: list[Row], acceptance: list[Row]) -> list[Row]:
-    accepted = {r["channel"]: r for r in acceptance}
-    rows = []
-    for r in sorted(speed, key=lambda r: r["channel"]):
-        a = accepted.get(r["channel"], {})
-        rows.append(
-            {
-                "channel": r["channel"],
-                "mqls": r["mqls"],
-                "median_hours": r["median_hours"],
-                "share_within_sla": r["share_within_sla"],
-                "never_contacted": r["never_contacted"],
-                "acceptance_rate": a.get("acceptance_rate"),
-            }
-        )
-    return rows
+def _histogram(row: Row) -> list[Row]:
+    """`speed_histogram`'s bins from the counts of `lead_scorecard` (share of the MQLs)."""
+    bins = histogram_bins(_BINS_HOURS)
+    counts = [row[f"hours_bin_{b['bin']}"] for b in bins]
+    total = sum(counts)
+    return [
+        {
+            "label": b["label"],
+            "lower_hours": b["lower_hours"],
+            "upper_hours": b["upper_hours"],
+            "count": n,
+            "share": n / total if total else None,
+        }
+        for b, n in zip(bins, counts, strict=True)
+    ]
+
+
+def _channels(rows: list[Row]) -> list[Row]:
+    keep: tuple[str, ...] = ("channel", "mqls", "median_hours", "share_within_sla")
+    keep += ("never_contacted", "acceptance_rate")
+    return [{k: r[k] for k in keep} for r in sorted(rows, key=lambda r: r["channel"])]
 
 
 def _plain(value: Any) -> Any:
@@ -288,13 +307,9 @@ def scorecard_report(
     if moment < p.end_at:
         notes.append(f"{p.label} is not over: its figures are to date, as of {as_of_day}")
 
-    overall = _both(
-        deal_summary(opps, period=p, as_of=moment), deal_summary(opps, period=prev, as_of=moment)
-    )
-    by_product = _both(
-        deal_summary(opps, period=p, as_of=moment, by="product_id"),
-        deal_summary(opps, period=prev, as_of=moment, by="product_id"),
-    )
+    deals = _deal_rows(opps, {_CURRENT: p, _PREVIOUS: prev}, moment)
+    overall = {name: rows[:1] for name, (rows, _) in deals.items()}
+    by_product = {name: rows for name, (_, rows) in deals.items()}
     pipeline_rows = _rows(open_pipeline(opps, as_of=cutoff, by="product_id"))
     pipeline = {
         "as_of": (cutoff - timedelta(days=1)).date(),
@@ -373,45 +388,31 @@ def _add_lead_sections(
         notes.append("import activities to count Sales' attempts per MQL")
     if not commitment:
         notes.append("set marketing_mql_commitment to compare MQLs delivered with a commitment")
-    funnel = _both(
-        mql_funnel(leads, opportunities=opps, period=p, as_of=moment),
-        mql_funnel(leads, opportunities=opps, period=prev, as_of=moment),
-    )
-    sales = _both(
-        sales_sla(leads, activities=activities, period=p, as_of=moment, sla_hours=sla_hours),
-        sales_sla(leads, activities=activities, period=prev, as_of=moment, sla_hours=sla_hours),
-    )
-    marketing = _both(
-        marketing_sla(
-            leads, opportunities=opps, period=p, as_of=moment, commitment_per_month=commitment
-        ),
-        marketing_sla(
-            leads, opportunities=opps, period=prev, as_of=moment, commitment_per_month=commitment
-        ),
-    )
-    speed = sales[_CURRENT][0]
-    histogram = _rows(speed_histogram(leads, activities=activities, period=p, as_of=moment))
-    by_channel = _rows(
-        speed_to_lead(
-            leads, activities=activities, period=p, as_of=moment, by="channel", sla_hours=sla_hours
+    rows = _rows(
+        lead_scorecard(
+            leads,
+            periods={_CURRENT: p, _PREVIOUS: prev},
+            opportunities=opps,
+            activities=activities,
+            as_of=moment,
+            by="channel",
+            sla_hours=sla_hours,
+            commitment_per_month=commitment,
+            bins_hours=_BINS_HOURS,
         )
     )
-    acceptance = _rows(
-        marketing_sla(leads, opportunities=opps, period=p, as_of=moment, by="channel")
-    )
-
-    report["funnel"] = _funnel(funnel[_CURRENT])
-    report["sla"] = {
-        "sales": _sales(sales[_CURRENT]),
-        "marketing": _marketing(marketing[_CURRENT], commitment),
-    }
+    # one row per period for all its MQLs (no channel), and one per period and channel
+    total = {r["period"]: r for r in rows if r["channel"] is None}
+    now, before = total[_CURRENT], total[_PREVIOUS]
+    report["funnel"] = _funnel(now)
+    report["sla"] = {"sales": _sales(now), "marketing": _marketing(now, commitment)}
     report["speed_to_lead"] = {
         "sla_hours": sla_hours,
         "source": "activities and first_contacted_at"
         if activities is not None
         else "first_contacted_at",
         **{
-            k: speed[k]
+            k: now[k]
             for k in (
                 "mqls",
                 "contacted",
@@ -423,16 +424,12 @@ def _add_lead_sections(
                 "share_within_sla",
             )
         },
-        "histogram": [
-            {k: r[k] for k in ("label", "lower_hours", "upper_hours", "count", "share")}
-            for r in sorted(histogram, key=lambda r: r["bin"])
-        ],
+        "histogram": _histogram(now),
     }
-    report["channels"] = _channels(by_channel, acceptance)
+    report["channels"] = _channels(
+        [r for r in rows if r["period"] == _CURRENT and r["channel"] is not None]
+    )
     report["previous"].update(
-        funnel=_funnel(funnel[_PREVIOUS]),
-        sla={
-            "sales": _sales(sales[_PREVIOUS]),
-            "marketing": _marketing(marketing[_PREVIOUS], commitment),
-        },
+        funnel=_funnel(before),
+        sla={"sales": _sales(before), "marketing": _marketing(before, commitment)},
     )
