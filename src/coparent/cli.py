@@ -7,8 +7,6 @@ its hint on stderr with a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from typer._click.core import Context  # typer vendors click since 0.23
@@ -24,8 +21,11 @@ from typer.core import TyperGroup
 
 from coparent import __version__
 from coparent.commands import attribution, offer, reports, serve, winback
+from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
+from coparent.commands._shared import open_workspace as _open
+from coparent.commands._shared import print_json as _print_json
 from coparent.errors import CoparentError, ImportRejected
-from coparent.settings import Settings, parse_setting_value
+from coparent.settings import parse_setting_value
 from coparent.workspace import Workspace, default_workspace_path, resolve_workspace_path
 
 
@@ -57,34 +57,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
-        show_default=False,
-    ),
-]
-SettingOpt = Annotated[
-    list[str] | None,
-    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
-
-def _open(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
-    ws = Workspace(resolve_workspace_path(workspace))
-    overrides = dict(parse_setting_value(s) for s in setting or [])
-    return ws, ws.settings(overrides)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 @contextmanager

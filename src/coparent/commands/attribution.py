@@ -17,16 +17,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
+from coparent.commands._shared import err, out
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
 __all__ = ["ByOption", "ConversionOption", "JourneyOption", "ModelOption", "attribution"]
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _TITLES = {
     "marketing_sourced": "Sourced by Marketing (first step a marketing touch)",

@@ -6,17 +6,14 @@ Thin: each command parses its options, calls one function of
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
-from coparent.settings import Settings, parse_setting_value
-from coparent.workspace import Workspace, resolve_workspace_path
+from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
+from coparent.commands._shared import open_workspace as _open
+from coparent.commands._shared import print_json as _print_json
 
 app = typer.Typer(
     name="offer",
@@ -26,33 +23,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
-        show_default=False,
-    ),
-]
-SettingOpt = Annotated[
-    list[str] | None,
-    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
-
-def _open(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
-    ws = Workspace(resolve_workspace_path(workspace))
-    return ws, ws.settings(dict(parse_setting_value(s) for s in setting or []))
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 def _pct(value: float | None, digits: int = 1) -> str:

@@ -9,29 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, out
+from coparent.commands._shared import open_workspace as _open
 from coparent.metrics.periods import parse_period
-from coparent.settings import Settings, parse_setting_value
-from coparent.workspace import Workspace, resolve_workspace_path
+from coparent.settings import Settings
 
 __all__ = ["diagnose", "print_diagnosis_headline", "print_scorecard", "scorecard"]
 
-out = Console(highlight=False, soft_wrap=True)
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder.", show_default=False),
-]
-SettingOpt = Annotated[
-    list[str] | None,
-    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
-]
 PeriodOpt = Annotated[
     str | None,
     typer.Option(
@@ -47,12 +38,6 @@ AsOfOpt = Annotated[
         "--as-of", help="Treat the data as of this date (YYYY-MM-DD).", show_default=False
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
-
-
-def _open(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
-    ws = Workspace(resolve_workspace_path(workspace))
-    return ws, ws.settings(dict(parse_setting_value(s) for s in setting or []))
 
 
 def _check_period(period: str | None, settings: Settings) -> None:

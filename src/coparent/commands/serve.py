@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from coparent.commands._shared import out
 from coparent.settings import parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
 __all__ = ["serve"]
-
-out = Console(highlight=False, soft_wrap=True)
 
 
 def serve(

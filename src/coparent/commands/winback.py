@@ -8,20 +8,18 @@ Thin: each command parses its options, calls one function of
 from __future__ import annotations
 
 import io
-import json
 import sys
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
-from coparent.settings import Settings, parse_setting_value
-from coparent.workspace import Workspace, resolve_workspace_path
+from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
+from coparent.commands._shared import open_workspace as _open
+from coparent.commands._shared import print_json as _print_json
 
 app = typer.Typer(
     name="winback",
@@ -32,23 +30,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
-        show_default=False,
-    ),
-]
-SettingOpt = Annotated[
-    list[str] | None,
-    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 AsOfOpt = Annotated[
     datetime | None,
     typer.Option(
@@ -66,15 +48,6 @@ MaxAliveOpt = Annotated[
     float,
     typer.Option("--max-p-alive", help="Lapsing: at most this probability of still buying."),
 ]
-
-
-def _open(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
-    ws = Workspace(resolve_workspace_path(workspace))
-    return ws, ws.settings(dict(parse_setting_value(s) for s in setting or []))
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 def _day(value: datetime | None) -> date | None:

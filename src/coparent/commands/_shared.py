@@ -1,0 +1,44 @@
+"""What every command shares: the workspace and setting options, the consoles, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from coparent.settings import Settings, parse_setting_value
+from coparent.workspace import Workspace, resolve_workspace_path
+
+__all__ = ["JsonOpt", "SettingOpt", "WorkspaceOpt", "err", "open_workspace", "out", "print_json"]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
+        show_default=False,
+    ),
+]
+SettingOpt = Annotated[
+    list[str] | None,
+    typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def open_workspace(workspace: Path | None, setting: list[str] | None) -> tuple[Workspace, Settings]:
+    """The selected workspace and its settings with this run's ``--setting`` overrides."""
+    ws = Workspace(resolve_workspace_path(workspace))
+    return ws, ws.settings(dict(parse_setting_value(s) for s in setting or []))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
