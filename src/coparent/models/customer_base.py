@@ -46,7 +46,7 @@ from typing import Literal
 import ibis
 from ibis.expr import types as ir
 
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 
 __all__ = [
     "UNIT_DAYS",

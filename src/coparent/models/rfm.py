@@ -33,7 +33,7 @@ from __future__ import annotations
 import ibis
 from ibis.expr import types as ir
 
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 
 __all__ = ["rfm_scores"]
 

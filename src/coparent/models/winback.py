@@ -40,7 +40,7 @@ from typing import Any
 import ibis
 from ibis.expr import types as ir
 
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 from coparent.models.bgnbd import BetaGeo
 from coparent.models.gamma_gamma import GammaGamma
 from coparent.models.rfm import rfm_scores

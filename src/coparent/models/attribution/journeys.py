@@ -33,7 +33,7 @@ import ibis
 import pyarrow as pa
 from ibis.expr import types as ir
 
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 
 __all__ = [
     "ACTIVITY_PREFIX",

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import ibis
 from ibis.expr import types as ir
 
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 from coparent.models.attribution.journeys import (
     SALES_CHANNELS,
     Journey,

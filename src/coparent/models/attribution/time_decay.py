@@ -36,7 +36,7 @@ import math
 
 from ibis.expr import types as ir
 
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 
 __all__ = ["DEFAULT_HALF_LIFE_DAYS", "time_decay_credits"]
 
