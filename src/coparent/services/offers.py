@@ -24,7 +24,7 @@ from ibis.expr import types as ir
 from coparent import warehouse
 from coparent.errors import CoparentError
 from coparent.ingest._values import FALSE_WORDS, TRUE_WORDS
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 from coparent.models.abtest import VariantData, analyze
 from coparent.models.economics import offer_economics as _economics
 from coparent.models.errors import UnusableDataError

@@ -35,7 +35,7 @@ from ibis.expr import types as ir
 
 from coparent import warehouse
 from coparent.errors import CoparentError
-from coparent.models._guard import require_columns
+from coparent.metrics._guard import require_columns
 from coparent.models.bgnbd import BetaGeo
 from coparent.models.customer_base import customer_base, spend_pairs, triples
 from coparent.models.errors import ConvergenceError, UnusableDataError
