@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from coparent.commands._shared import err, out
+from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
@@ -113,20 +113,9 @@ def attribution(
         str,
         typer.Option("--position", help="Position-based weights first/middle/last in percent."),
     ] = "40/20/40",
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
-            show_default=False,
-        ),
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Credit conversions and revenue to the channels (or campaigns) of both teams."""
     from coparent.services.attribution import attribution_paths_report, attribution_report

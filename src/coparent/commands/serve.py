@@ -6,12 +6,11 @@ options, prints the address and calls `coparent.services.webapp.webapp_serve`.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from coparent.commands._shared import out
+from coparent.commands._shared import SettingOpt, WorkspaceOpt, out
 from coparent.settings import parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
@@ -23,19 +22,8 @@ def serve(
         str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    workspace: Annotated[
-        Path | None,
-        typer.Option(
-            "--workspace",
-            "-w",
-            help="Workspace folder (default: $COPARENT_HOME, else ~/.local/share/coparent).",
-            show_default=False,
-        ),
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--setting", "-s", help="Override a setting for this run: name=value."),
-    ] = None,
+    workspace: WorkspaceOpt = None,
+    setting: SettingOpt = None,
 ) -> None:
     """Serve the web app: scorecard, diagnosis, feedback, wins, setup, data and the API."""
     from coparent.services.webapp import webapp_prepare, webapp_serve, webapp_url
