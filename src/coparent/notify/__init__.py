@@ -1,0 +1,3 @@
+"""The weekly digest: rendering (text, HTML, Slack) and delivery with retries."""
+
+from __future__ import annotations
