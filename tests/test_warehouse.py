@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -72,3 +73,41 @@ def test_row_counts_list_only_canonical_tables_in_schema_order() -> None:
     warehouse.write_table(con, "people", _people(2))
     warehouse.write_table(con, "scratch", _people(4))
     assert list(warehouse.row_counts(con).items()) == [("people", 2), ("orders", 1)]
+
+
+class _Boom(Exception):
+    pass
+
+
+def _fail_on(name: str) -> Callable[[str], None]:
+    def hook(table: str) -> None:
+        if table == name:
+            raise _Boom(table)
+
+    return hook
+
+
+def test_write_tables_writes_all_or_none_of_several_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # DuckDB writes them in one transaction (Spark: tests/test_warehouse_spark.py).
+    con = warehouse.connect("duckdb://")
+    warehouse.write_table(con, "people", _people(2))
+    before = con.table("people").to_pyarrow()
+    monkeypatch.setattr(warehouse, "_before_commit", _fail_on("accounts"))
+    with pytest.raises(_Boom):
+        warehouse.write_tables(
+            con,
+            [
+                ("people", _people(1, "new"), "append"),
+                ("products", _people(3), "replace"),
+                ("accounts", _people(4), "replace"),
+            ],
+        )
+    assert con.table("people").to_pyarrow().sort_by("person_id").equals(before)
+    assert sorted(con.list_tables()) == ["people"]
+    monkeypatch.setattr(warehouse, "_before_commit", None)
+    warehouse.write_tables(
+        con, [("people", _people(1, "new"), "append"), ("products", _people(3), "replace")]
+    )
+    assert warehouse.row_counts(con) == {"people": 3, "products": 3}

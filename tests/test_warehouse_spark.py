@@ -47,3 +47,34 @@ def test_nulls_in_float_and_int_columns_survive_a_write_to_spark(spark_con) -> N
     warehouse.write_table(spark_con, "accounts", data)
     back = spark_con.table("accounts").order_by("account_id").to_pyarrow()
     assert back.equals(data)
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_write_tables_on_spark_puts_earlier_tables_back_when_a_later_one_fails(
+    spark_con, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    company = generate("small", seed=5)
+    people, products = company.tables["people"], company.tables["products"]
+    warehouse.write_table(spark_con, "people", people)
+    spark_con.drop_table("products", force=True)
+
+    def fail_on_accounts(name: str) -> None:
+        if name == "accounts":
+            raise _Boom(name)
+
+    monkeypatch.setattr(warehouse, "_before_commit", fail_on_accounts)
+    with pytest.raises(_Boom):
+        warehouse.write_tables(
+            spark_con,
+            [
+                ("people", people.slice(0, 1), "replace"),
+                ("products", products, "replace"),
+                ("accounts", company.tables["accounts"], "replace"),
+            ],
+        )
+    restored = _sorted(spark_con.table("people").to_pyarrow(), "people")
+    assert restored.to_pylist() == _sorted(people, "people").to_pylist()
+    assert "products" not in spark_con.list_tables()

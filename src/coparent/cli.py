@@ -8,22 +8,22 @@ its hint on stderr with a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from typer._click.core import Context  # typer vendors click since 0.23
 from typer.core import TyperGroup
 
 from coparent import __version__
-from coparent.commands import attribution, offer, reports, serve, winback
+from coparent.commands import attribution, imports, offer, reports, serve, winback
+from coparent.commands import digest as digest_cmd
+from coparent.commands import pairs as pairs_cmd
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
 from coparent.commands._shared import open_workspace as _open
 from coparent.commands._shared import print_json as _print_json
+from coparent.commands._shared import progress_bar as _progress
 from coparent.errors import CoparentError, ImportRejected
 from coparent.settings import parse_setting_value
 from coparent.workspace import Workspace, default_workspace_path, resolve_workspace_path
@@ -59,27 +59,6 @@ app = typer.Typer(
 )
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
-    """A Rich bar fed by a service's progress(stage, fraction) callback."""
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("reading", total=1.0)
-
-        def report(stage: str, fraction: float) -> None:
-            bar.update(task, description=stage, completed=fraction)
-
-        yield report
-
-
 @app.command()
 def init(workspace: WorkspaceOpt = None) -> None:
     """Create a workspace: a settings file and an empty warehouse."""
@@ -92,58 +71,7 @@ def init(workspace: WorkspaceOpt = None) -> None:
     out.print(f"  warehouse: {ws.warehouse_url(ws.settings())}")
 
 
-@app.command("import")
-def import_(
-    table: Annotated[str, typer.Argument(help="Canonical table to load (see coparent schema).")],
-    file: Annotated[Path, typer.Argument(help="CSV, Parquet or Excel (.xlsx) file.")],
-    mapping: Annotated[
-        Path | None,
-        typer.Option("--mapping", "-m", help="TOML mapping of source columns to canonical ones."),
-    ] = None,
-    mode: Annotated[
-        str, typer.Option("--mode", help="replace the table, or append to it.")
-    ] = "replace",
-    check: Annotated[
-        bool, typer.Option("--check", help="Validate only; load nothing. Exit 1 on errors.")
-    ] = False,
-    delimiter: Annotated[
-        str | None,
-        typer.Option("--delimiter", help="Field separator: ',', ';', 'tab', '|' or 'whitespace'."),
-    ] = None,
-    workspace: WorkspaceOpt = None,
-    setting: SettingOpt = None,
-) -> None:
-    """Import one file into a canonical table, whole or not at all."""
-    from coparent.services.imports import import_file
-
-    if mode not in ("replace", "append"):
-        raise typer.BadParameter("must be 'replace' or 'append'", param_hint="--mode")
-    ws, settings = _open(workspace, setting)
-    con = ws.connect(settings)
-    size = file.stat().st_size if file.exists() else 0
-    slow = size > 20_000_000 * settings.import_progress_seconds  # ~20 MB/s end to end
-    delim = "\t" if delimiter == "tab" else delimiter
-    with _progress(slow and err.is_terminal) as progress:
-        result = import_file(
-            con,
-            table=table,
-            path=file,
-            mapping=mapping,
-            mode=_mode(mode),
-            check=check,
-            settings=settings,
-            delimiter=delim,
-            progress=progress,
-        )
-    for issue in result.issues:
-        err.print(issue.format(), markup=False)
-    if result.checked_only:
-        out.print(f"{file}: OK, {result.rows:,} rows would load into {table} (nothing written)")
-    else:
-        out.print(
-            f"Loaded {result.rows:,} rows into {table} ({result.mode}) from {file} "
-            f"in {result.seconds:.1f} s"
-        )
+app.command("import")(imports.import_)
 
 
 @app.command()
@@ -165,10 +93,6 @@ def export(
         raise typer.BadParameter("use a .csv, .parquet or .xlsx file name", param_hint="FILE")
     export_table(data, file)
     out.print(f"Wrote {data.num_rows:,} rows of {table} to {file}")
-
-
-def _mode(mode: str) -> Literal["replace", "append"]:
-    return "append" if mode == "append" else "replace"
 
 
 @app.command()
@@ -327,6 +251,8 @@ app.add_typer(winback.app, name="winback")
 app.add_typer(offer.app, name="offer")
 app.command("attribution")(attribution.attribution)
 app.command("serve")(serve.serve)
+app.command("pairs")(pairs_cmd.pairs)
+app.command("digest")(digest_cmd.digest)
 
 
 def _version(value: bool) -> None:

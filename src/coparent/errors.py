@@ -12,7 +12,8 @@ signal misuse of the Python API itself.
     │   └── BackendUnavailable   the backend's driver is not installed
     ├── IngestError
     │   ├── UnknownTableError    TABLE is not a canonical table
-    │   ├── MappingError         a mapping file that cannot be used (file, key, available)
+    │   ├── UnknownPresetError   --preset names no preset (lists them)
+    │   ├── MappingError         a mapping or preset file that cannot be used (file, key)
     │   └── ImportRejected       .issues; nothing was loaded
     └── MissingDataError         a feature needs a table or column not imported
         └── MissingColumnsError  also ValueError; .missing, .available
@@ -35,6 +36,7 @@ __all__ = [
     "MissingColumnsError",
     "MissingDataError",
     "SettingsError",
+    "UnknownPresetError",
     "UnknownTableError",
     "WarehouseError",
     "WorkspaceError",
@@ -91,6 +93,20 @@ class UnknownTableError(IngestError):
             hint="canonical tables: " + ", ".join(available),
         )
         self.table = table
+        self.available = list(available)
+
+
+class UnknownPresetError(IngestError):
+    code = "ingest.unknown_preset"
+
+    def __init__(self, name: str, *, available: Sequence[str]) -> None:
+        crms = ", ".join(sorted({a.split("-")[0] for a in available}))
+        super().__init__(
+            f"unknown preset {name!r}",
+            hint=f"presets: auto, a CRM ({crms}), {', '.join(available)}, or the path of a "
+            "preset file (.toml)",
+        )
+        self.name = name
         self.available = list(available)
 
 

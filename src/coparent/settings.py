@@ -92,6 +92,77 @@ SETTINGS: tuple[Setting, ...] = (
         1.0,
         "Show a progress bar when an import is expected to take longer than this.",
     ),
+    Setting("wins_rules_off", [], "Wins rules turned off, by name (docs/wins.md lists them)."),
+    Setting("wins_lookback_days", 180, "Wins: how many days back the engine looks for wins."),
+    Setting("wins_streak_weeks", 4, "Wins: weeks in a row on target that make an SLA streak."),
+    Setting(
+        "wins_sales_sla_target",
+        0.7,
+        "Wins: share of a week's MQLs contacted within the Sales SLA that is on target.",
+    ),
+    Setting(
+        "wins_acceptance_target",
+        0.5,
+        "Wins: acceptance rate of a week's MQLs that is on target for Marketing (0: not judged).",
+    ),
+    Setting("wins_fast_contact_minutes", 60, "Wins: an MQL contacted within this many minutes."),
+    Setting(
+        "wins_campaign_min_mqls",
+        10,
+        "Wins: decided MQLs a campaign needs before its acceptance rate is celebrated.",
+    ),
+    Setting(
+        "wins_fast_answer_hours", 24.0, "Wins: a feedback item answered within this many hours."
+    ),
+    Setting(
+        "wins_record_month_min_months",
+        3,
+        "Wins: earlier months with won revenue needed before a record month counts.",
+    ),
+    Setting(
+        "wins_early_days_weeks",
+        8,
+        "Wins: weeks after setup in which firsts are celebrated too (0: early-days mode off).",
+    ),
+    Setting(
+        "wins_balance_max_share",
+        0.65,
+        "Balance panel: warn when one team gets more than this share of the recognition.",
+    ),
+    Setting("wins_balance_weeks", 8, "Balance panel: the last N weeks the warning looks at."),
+    Setting(
+        "wins_balance_min_items",
+        5,
+        "Balance panel: no warning before this many wins and kudos in those weeks.",
+    ),
+    Setting(
+        "smtp_host",
+        "",
+        "SMTP server the weekly digest is emailed through (empty: no email).",
+    ),
+    Setting("smtp_port", 587, "Port of the SMTP server (587 with STARTTLS, 465 with SSL)."),
+    Setting("smtp_user", "", "User name to log in to the SMTP server (empty: no login)."),
+    Setting("smtp_password", "", "Password for smtp_user; prefer COPARENT_SMTP_PASSWORD."),
+    Setting("smtp_use_tls", True, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("smtp_use_ssl", False, "Connect to the SMTP server over SSL/TLS from the start."),
+    Setting("digest_from", "coparent@localhost", "From address of the digest email."),
+    Setting(
+        "digest_recipients",
+        [],
+        "Email addresses the digest goes to (empty: every active app user with an email).",
+    ),
+    Setting(
+        "slack_webhook_url",
+        "",
+        "Slack incoming-webhook URL the digest is posted to (empty: no Slack).",
+    ),
+    Setting("digest_retry_attempts", 4, "Attempts per channel before a delivery counts as failed."),
+    Setting(
+        "digest_retry_base_seconds",
+        2.0,
+        "Wait after the first failed attempt; it doubles after each further failure.",
+    ),
+    Setting("digest_timeout_seconds", 10.0, "Seconds to wait for the SMTP server or Slack."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -104,6 +175,27 @@ _VALID: dict[str, tuple[Callable[[Any], bool], str]] = {
     "goal_won_revenue": (lambda v: v >= 0, "zero or a positive amount"),
     "import_max_examples": (lambda v: v >= 1, "at least 1"),
     "import_max_field_chars": (lambda v: v >= 1, "at least 1"),
+    "wins_lookback_days": (lambda v: v >= 1, "at least 1 day"),
+    "wins_streak_weeks": (lambda v: v >= 2, "at least 2 weeks"),
+    "wins_sales_sla_target": (lambda v: 0 < v <= 1, "a share above 0, at most 1"),
+    "wins_acceptance_target": (lambda v: 0 <= v <= 1, "a share from 0 to 1"),
+    "wins_fast_contact_minutes": (lambda v: v >= 1, "at least 1 minute"),
+    "wins_campaign_min_mqls": (lambda v: v >= 1, "at least 1"),
+    "wins_fast_answer_hours": (lambda v: v > 0, "a positive number of hours"),
+    "wins_record_month_min_months": (lambda v: v >= 1, "at least 1 month"),
+    "wins_early_days_weeks": (lambda v: v >= 0, "zero (off) or a number of weeks"),
+    "wins_balance_max_share": (lambda v: 0.5 <= v < 1, "a share from 0.5 up to (not including) 1"),
+    "wins_balance_weeks": (lambda v: v >= 1, "at least 1 week"),
+    "wins_balance_min_items": (lambda v: v >= 1, "at least 1"),
+    "smtp_port": (lambda v: 1 <= v <= 65535, "a port number from 1 to 65535"),
+    "digest_recipients": (lambda v: all("@" in r for r in v), "email addresses"),
+    "slack_webhook_url": (
+        lambda v: v == "" or v.startswith(("https://", "http://")),
+        "an https:// URL (or empty)",
+    ),
+    "digest_retry_attempts": (lambda v: 1 <= v <= 20, "from 1 to 20 attempts"),
+    "digest_retry_base_seconds": (lambda v: 0 <= v <= 3600, "0 to 3600 seconds"),
+    "digest_timeout_seconds": (lambda v: v > 0, "a positive number of seconds"),
     "loss_reason_categories": (
         lambda v: set(v.values()) <= _CATEGORIES,
         "categories among " + ", ".join(sorted(_CATEGORIES)),
@@ -131,6 +223,31 @@ class Settings:
     import_max_field_chars: int = 32767
     import_null_values: tuple[str, ...] = ("", "NULL", "null", "N/A", "n/a", "#N/A", "(No value)")
     import_progress_seconds: float = 1.0
+    wins_rules_off: tuple[str, ...] = ()
+    wins_lookback_days: int = 180
+    wins_streak_weeks: int = 4
+    wins_sales_sla_target: float = 0.7
+    wins_acceptance_target: float = 0.5
+    wins_fast_contact_minutes: int = 60
+    wins_campaign_min_mqls: int = 10
+    wins_fast_answer_hours: float = 24.0
+    wins_record_month_min_months: int = 3
+    wins_early_days_weeks: int = 8
+    wins_balance_max_share: float = 0.65
+    wins_balance_weeks: int = 8
+    wins_balance_min_items: int = 5
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_use_tls: bool = True
+    smtp_use_ssl: bool = False
+    digest_from: str = "coparent@localhost"
+    digest_recipients: tuple[str, ...] = ()
+    slack_webhook_url: str = field(default="", repr=False)  # the URL is the secret
+    digest_retry_attempts: int = 4
+    digest_retry_base_seconds: float = 2.0
+    digest_timeout_seconds: float = 10.0
 
 
 def _coerce(name: str, value: Any, *, source: str) -> Any:

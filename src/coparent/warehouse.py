@@ -14,7 +14,7 @@ were.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import ibis
@@ -25,7 +25,7 @@ from ibis.expr import types as ir
 from coparent.errors import BackendUnavailable, MissingDataError, WarehouseError
 from coparent.schema import TABLES
 
-__all__ = ["connect", "has_table", "read_table", "row_counts", "write_table"]
+__all__ = ["connect", "has_table", "read_table", "row_counts", "write_table", "write_tables"]
 
 WriteMode = Literal["replace", "append"]
 
@@ -139,6 +139,67 @@ def write_table(
         _write_spark(con, name, data, mode=mode)
     else:
         _write_generic(con, name, data, mode=mode)
+
+
+def write_tables(con: BaseBackend, tables: Sequence[tuple[str, pa.Table, WriteMode]]) -> None:
+    """Write several tables all or nothing (a whole CRM export: accounts, leads, deals...).
+
+    On DuckDB every table is written in one transaction (``_before_commit``
+    is called after each table, so a test can fail between two of them). On
+    other backends each table is swapped in atomically and, if a later one
+    fails, the earlier ones are put back as they were.
+    """
+    for _, _, mode in tables:
+        if mode not in ("replace", "append"):
+            raise ValueError(f"mode must be 'replace' or 'append', not {mode!r}")
+    if con.name == "duckdb":
+        _write_duckdb_many(con, tables)
+        return
+    saved = {
+        name: (con.table(name).to_pyarrow() if has_table(con, name) else None)
+        for name, _, _ in tables
+    }
+    done: list[str] = []
+    try:
+        for name, data, mode in tables:
+            write_table(con, name, data, mode=mode)
+            done.append(name)
+    except BaseException:
+        for name in reversed(done):
+            before = saved[name]
+            if before is None:
+                con.drop_table(name, force=True)
+            else:
+                write_table(con, name, before, mode="replace")
+        raise
+
+
+def _write_duckdb_many(con: Any, tables: Sequence[tuple[str, pa.Table, WriteMode]]) -> None:
+    raw = con.con
+    staged = []
+    try:
+        for i, (name, data, mode) in enumerate(tables):
+            staging = f"{_STAGING}_{i}"
+            raw.register(staging, data)
+            staged.append((staging, name, mode, has_table(con, name)))
+        raw.begin()
+        try:
+            for staging, name, mode, exists in staged:
+                if mode == "append" and exists:
+                    raw.execute(f"INSERT INTO {_quote(name)} BY NAME SELECT * FROM {staging}")
+                else:
+                    raw.execute(
+                        f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM {staging}"
+                    )
+                if _before_commit is not None:
+                    _before_commit(name)
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+    finally:
+        for staging, *_ in staged:
+            raw.unregister(staging)
 
 
 def _write_duckdb(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:

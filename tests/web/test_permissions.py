@@ -53,6 +53,7 @@ API = row(UNAUTHORIZED, OK, OK, OK, OK, OK, OK)
 # ninja's own root URL has no operation: it answers 404 to everyone
 API_ROOT = row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
 API_NO_METHOD = row(NO_METHOD, NO_METHOD, NO_METHOD, NO_METHOD, NO_METHOD, NO_METHOD, NO_METHOD)
+API_OWNER_CHAMPIONS = row(UNAUTHORIZED, OK, OK, OK, DENIED, DENIED, DENIED)
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("dashboards:scorecard", "GET"): EVERYONE,
@@ -87,6 +88,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("wins:home", "POST"): GET_ONLY,
     ("wins:kudos", "GET"): POST_ONLY,
     ("wins:kudos", "POST"): NOT_VIEWER,
+    ("wins:refresh", "GET"): POST_ONLY,
+    ("wins:refresh", "POST"): OWNER_CHAMPIONS,
+    ("wins:balance", "GET"): OWNER_CHAMPIONS,
+    ("wins:balance", "POST"): GET_ONLY,
     ("starters:home", "GET"): EVERYONE,
     ("starters:home", "POST"): GET_ONLY,
     ("starters:winback_create", "GET"): POST_ONLY,
@@ -95,6 +100,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("starters:assign", "POST"): OWNER_CHAMPIONS,
     ("starters:contacted", "GET"): POST_ONLY,
     ("starters:contacted", "POST"): SALES,
+    ("pairs:home", "GET"): EVERYONE,
+    ("pairs:home", "POST"): GET_ONLY,
+    ("pairs:start", "GET"): POST_ONLY,
+    ("pairs:start", "POST"): OWNER_CHAMPIONS,
+    ("digest:home", "GET"): OWNER_CHAMPIONS,
+    ("digest:home", "POST"): GET_ONLY,
+    ("digest:send", "GET"): POST_ONLY,
+    ("digest:send", "POST"): OWNER_CHAMPIONS,
     ("imports:data", "GET"): EVERYONE,
     ("imports:data", "POST"): OWNER_CHAMPIONS,
     ("setup:home", "GET"): OWNER,
@@ -141,6 +154,10 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api:feedback", "POST"): API_NO_METHOD,
     ("api:goals", "GET"): API,
     ("api:goals", "POST"): API_NO_METHOD,
+    ("api:wins", "GET"): API,
+    ("api:wins", "POST"): API_NO_METHOD,
+    ("api:wins_balance", "GET"): API_OWNER_CHAMPIONS,
+    ("api:wins_balance", "POST"): API_NO_METHOD,
 }
 
 

@@ -15,13 +15,15 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.security import SessionAuth
 
 from coparent.api.errors import install_error_handlers
-from coparent.api.schemas import FeedbackItemOut, GoalOut, MeOut, SubGoalOut
+from coparent.api.schemas import FeedbackItemOut, GoalOut, MeOut, SubGoalOut, WinOut
 from coparent.errors import MissingDataError
 from coparent.web.common.facts import Facts
 from coparent.web.dashboards.selectors import diagnosis_get, scorecard_get
 from coparent.web.feedback.selectors import feedback_queue
 from coparent.web.goals.selectors import goals_list
 from coparent.web.teams.access import Capability, actor_for
+from coparent.web.wins.selectors import balance_get, wins_recent
+from coparent.web.wins.services import wins_refresh_quietly, wins_settings
 
 __all__ = ["api"]
 
@@ -135,3 +137,42 @@ def goals(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for g in goals_list()
     ]
+
+
+@api.get("/wins", response=list[WinOut], summary="Wins found in the data, newest first")
+def wins(
+    request: HttpRequest,
+    team: Literal["marketing", "sales"] | None = None,
+    limit: int = Query(50, ge=1, le=500),  # type: ignore[type-arg]
+) -> list[dict[str, Any]]:
+    """The wins engine's wins with the people and teams credited (``team``: crediting it)."""
+    _require(request)
+    wins_refresh_quietly()
+    return [
+        {
+            "kind": w.kind,
+            "key": w.key,
+            "date": w.happened_on,
+            "story": w.story,
+            "teams": list(w.teams or []),
+            "credited": [
+                {"name": str(c.get("name", "")), "team": str(c.get("team", ""))}
+                for c in (w.credited or [])
+            ],
+            "evidence": [str(e) for e in (w.evidence or [])],
+            "amount": w.amount,
+        }
+        for w in wins_recent(limit=limit, team=team)
+    ]
+
+
+@api.get(
+    "/wins/balance",
+    response=dict[str, Any],
+    summary="Recognition, credited revenue, goals and answers per side (owner and champions)",
+)
+def wins_balance(request: HttpRequest) -> dict[str, Any]:
+    """The balance panel's numbers and its warning (see docs/wins.md)."""
+    _require(request, "assign")
+    wins_refresh_quietly()
+    return balance_get(settings=wins_settings(), single_team=actor_for(request).single_team)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 
-__all__ = ["FeedbackItemOut", "GoalOut", "MeOut", "SubGoalOut"]
+__all__ = ["FeedbackItemOut", "GoalOut", "MeOut", "SubGoalOut", "WinCreditOut", "WinOut"]
 
 
 class MeOut(Schema):
@@ -42,3 +42,19 @@ class GoalOut(Schema):
     period: str
     won_revenue: float
     sub_goals: list[SubGoalOut]
+
+
+class WinCreditOut(Schema):
+    name: str
+    team: str
+
+
+class WinOut(Schema):
+    kind: str
+    key: str
+    date: date
+    story: str
+    teams: list[str]
+    credited: list[WinCreditOut]
+    evidence: list[str]
+    amount: float | None

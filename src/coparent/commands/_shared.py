@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
-__all__ = ["JsonOpt", "SettingOpt", "WorkspaceOpt", "err", "open_workspace", "out", "print_json"]
+__all__ = [
+    "JsonOpt",
+    "SettingOpt",
+    "WorkspaceOpt",
+    "err",
+    "open_workspace",
+    "out",
+    "print_json",
+    "progress_bar",
+]
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -42,3 +54,24 @@ def open_workspace(workspace: Path | None, setting: list[str] | None) -> tuple[W
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """A Rich bar fed by a service's progress(stage, fraction) callback (None when disabled)."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=1.0)
+
+        def report(stage: str, fraction: float) -> None:
+            bar.update(task, description=stage, completed=fraction)
+
+        yield report

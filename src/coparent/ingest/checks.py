@@ -131,7 +131,9 @@ def _check_column(
     values = _apply_rule_text(raw, rule)
     unreadable = pa.repeat(pa.scalar(False), len(values))
     if col.values is not None:
-        values, unreadable = _check_enum(values, col, label=label, rows=rows, log=log)
+        values, unreadable = _check_enum(
+            values, col, label=label, rows=rows, log=log, hint=rule.hint
+        )
     converted, bad = _convert(values, col, rule, label=label, rows=rows, timezone=timezone, log=log)
     unreadable = pc.or_(unreadable, bad)
     empty = pc.and_(converted.is_null(), pc.invert(unreadable))
@@ -167,7 +169,7 @@ def _check_column(
 
 
 def _check_enum(
-    values: pa.Array, col: Column, *, label: str, rows: pa.Array, log: IssueLog
+    values: pa.Array, col: Column, *, label: str, rows: pa.Array, log: IssueLog, hint: str = ""
 ) -> tuple[pa.Array, pa.Array]:
     allowed = col.values or ()
     text = _as_text(values)
@@ -184,7 +186,8 @@ def _check_enum(
         column=label,
         values=text,
         message=lambda _i, v: f"{show_value(v)} is not a known {col.name} (expected {expected})",
-        hint=f"add it to the column's values map in the mapping, e.g. {col.name} = "
+        hint=hint
+        or f"add it to the column's values map in the mapping, e.g. {col.name} = "
         f'{{ column = "{label}", values = {{ {example} = "{allowed[0]}" }} }} '
         f"(targets: {expected})",
     )
@@ -231,11 +234,11 @@ def _convert(
     show: Callable[[int, str | None], str]
     if kind == "timestamp":
         parsed, bad = parse_timestamps(text, formats=rule.formats, timezone=timezone)
-        code, hint = IssueCode.E204, format_hint(rule.formats)
+        code, hint = IssueCode.E204, rule.hint or format_hint(rule.formats)
         show = lambda _i, v: f"{show_value(v)} is not a valid date"  # noqa: E731
     elif kind == "date":
         parsed, bad = parse_dates(text, formats=rule.formats)
-        code, hint = IssueCode.E204, format_hint(rule.formats)
+        code, hint = IssueCode.E204, rule.hint or format_hint(rule.formats)
         show = lambda _i, v: f"{show_value(v)} is not a valid date"  # noqa: E731
     elif kind == "boolean":
         parsed, bad = parse_booleans(text)

@@ -84,6 +84,8 @@ class ColumnRule:
     formats: tuple[str, ...] = ()
     decimal: str = "."
     thousands: str | None = None
+    hint: str = ""
+    """Advice for a value this rule cannot read (presets name their vocabulary); not in TOML."""
 
     @property
     def value_map(self) -> dict[str, str]:

@@ -26,7 +26,14 @@ from coparent.ingest.issues import IssueCode, IssueLog
 from coparent.ingest.mapping import SourceOptions
 from coparent.settings import Settings
 
-__all__ = ["TEXT_SUFFIXES", "SourceTable", "read_arrow", "read_source"]
+__all__ = [
+    "TEXT_SUFFIXES",
+    "SourceTable",
+    "read_arrow",
+    "read_source",
+    "read_text_data",
+    "source_from_raw",
+]
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", "")
 _MAGIC = {
@@ -149,6 +156,28 @@ def _read_text(
     except OSError as exc:
         log.add(IssueCode.E100, message=f"cannot read the file: {exc.strerror}")
         return None
+    return _parse_text(raw_bytes, options=options, null_values=null_values, log=log)
+
+
+def read_text_data(
+    data: bytes, *, file: str, options: SourceOptions, settings: Settings, log: IssueLog
+) -> SourceTable | None:
+    """Delimited text already in memory (presets clean an export's quirks first)."""
+    null_values = sorted({"", *settings.import_null_values})
+    raw = _parse_text(data, options=options, null_values=null_values, log=log)
+    return None if raw is None else _finish(raw, file=file, settings=settings, log=log)
+
+
+def source_from_raw(
+    raw: _text.RawText, *, file: str, settings: Settings, log: IssueLog
+) -> SourceTable | None:
+    """Columns read elsewhere (an Excel sheet whose header row a preset found) as a source."""
+    return _finish(raw, file=file, settings=settings, log=log)
+
+
+def _parse_text(
+    raw_bytes: bytes, *, options: SourceOptions, null_values: list[str], log: IssueLog
+) -> _text.RawText | None:
     data = _text.decode_to_utf8(raw_bytes, encoding=options.encoding, log=log)
     if data is None:
         return None

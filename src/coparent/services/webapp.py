@@ -101,8 +101,9 @@ def demo_users_create(
     ``guest``; password ``coparent-demo``). Raises `WorkspaceError` outside a demo workspace.
 
     Prepares the app first (Django is configured once per process, so pass the
-    ``overrides`` and ``host`` the server will use). Each item: ``username``,
-    ``role``, ``team``, ``name``, ``password``.
+    ``overrides`` and ``host`` the server will use), and runs the wins engine
+    once so the demo opens with its wins. Each item: ``username``, ``role``,
+    ``team``, ``name``, ``password``.
     """
     from django.core.management import call_command
     from django.core.management.base import CommandError

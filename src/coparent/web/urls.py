@@ -4,6 +4,8 @@
 /diagnosis/       revenue diagnosis    /wins/       wins and kudos
 /funnel/          funnel and SLA       /starters/   starter projects
 /products/        products             /data/       import and freshness
+/pairs/           cross-team pairs
+/digest/          weekly digest (owner, champions)
 /setup/           owner only           /api/        JSON API (+ /api/docs)
 /accounts/login/  sign in (fields username, password)
 """
@@ -21,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("feedback/", include("coparent.web.feedback.urls")),
     path("wins/", include("coparent.web.wins.urls")),
     path("starters/", include("coparent.web.starters.urls")),
+    path("pairs/", include("coparent.web.pairs.urls")),
+    path("digest/", include("coparent.web.digest.urls")),
     path("data/", include("coparent.web.imports.urls")),
     path("setup/", include("coparent.web.teams.setup_urls")),
     path("accounts/login/", teams.SignInView.as_view(), name="login"),

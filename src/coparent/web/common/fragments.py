@@ -1,7 +1,7 @@
 """Cache a rendered page part until the facts or the app's decisions change.
 
 `app_stamp` is one small query over the app tables a page shows (feedback,
-kudos, goals, SLA terms, people, company, imports); with the data version
+kudos, wins, goals, SLA terms, people, company, imports); with the data version
 and the settings it keys `cached_fragment`. A minute bucket in the key keeps
 relative times ("3 hours ago") fresh.
 """
@@ -28,6 +28,7 @@ _WATCHED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("feedback", "FeedbackItem", ("id", "answered_at", "closed_at")),
     ("feedback", "LeadReview", ("id",)),
     ("wins", "Kudos", ("id",)),
+    ("wins", "Win", ("id", "updated_at")),
     ("goals", "Goal", ("updated_at",)),
     ("goals", "SubGoal", ("id",)),
     ("goals", "SlaTerms", ("id",)),

@@ -21,7 +21,6 @@ from coparent.web.dashboards.selectors import (
     product_get,
     scorecard_charts_get,
     scorecard_get,
-    won_deals_get,
 )
 from coparent.web.feedback.selectors import (
     feedback_balance,
@@ -32,7 +31,8 @@ from coparent.web.feedback.selectors import (
 from coparent.web.goals.models import SubGoal, SubGoalMetric
 from coparent.web.teams.access import Actor
 from coparent.web.teams.selectors import champion_names
-from coparent.web.wins.selectors import kudos_recent
+from coparent.web.wins.pages import feed_context
+from coparent.web.wins.services import wins_refresh_quietly
 
 __all__ = [
     "diagnosis_page",
@@ -209,7 +209,7 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         diag, _ = diagnosis_for(r)
         if diag.ok and diag.value is not None:
             headline = str(diag.value.get("headline") or "")
-    deals = won_deals_get(limit=5)
+    wins_refresh_quietly()  # quick unless the facts or decisions changed since the last run
     return {
         "r": r,
         "report": report,
@@ -218,8 +218,7 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         "goal": found,
         "sides": sides,
         "headline": headline,
-        "kudos": list(kudos_recent(limit=4)),
-        "deals": deals.value or [],
+        **feed_context(wins=5, kudos=4),
         "balance": feedback_balance() if actor.single_team else None,
         "notes": web_notes(list((data or {}).get("notes") or [])),
     }

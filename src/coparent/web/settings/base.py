@@ -70,8 +70,10 @@ INSTALLED_APPS = [
     "coparent.web.feedback",
     "coparent.web.wins",
     "coparent.web.starters",
+    "coparent.web.pairs",
     "coparent.web.dashboards",
     "coparent.web.imports",
+    "coparent.web.digest",
 ]
 MIDDLEWARE = [
     "coparent.web.common.memo.RequestMemoMiddleware",

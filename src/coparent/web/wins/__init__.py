@@ -1,1 +1,1 @@
-"""Kudos, and the feed of wins (won deals for now; the wins engine comes later)."""
+"""Recognition: the wins the engine finds (stored by natural key), kudos, the balance panel."""

@@ -8,4 +8,6 @@ app_name = "wins"
 urlpatterns = [
     path("", views.home, name="home"),
     path("kudos/", views.kudos, name="kudos"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("balance/", views.balance, name="balance"),
 ]

@@ -1,34 +1,30 @@
-"""The Wins page: won deals and kudos; anyone but a viewer gives kudos."""
+"""The Wins page (wins found in the data, and kudos), the refresh button, the balance panel.
+
+Anyone but a viewer gives kudos; the owner and the champions refresh the
+engine by hand and see the balance panel.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from coparent.web.dashboards.selectors import won_deals_get
+from coparent.errors import CoparentError
 from coparent.web.teams.access import actor_for, page
+from coparent.web.wins import pages
 from coparent.web.wins.forms import KudosForm
-from coparent.web.wins.selectors import kudos_recent
-from coparent.web.wins.services import kudos_give
+from coparent.web.wins.services import kudos_give, wins_refresh
 
 
 @page()
 def home(request: HttpRequest) -> HttpResponse:
-    deals = won_deals_get(limit=15)
-    people = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-    return render(
-        request,
-        "wins/home.html",
-        {
-            "deals": deals.value or [],
-            "deals_facts": deals,
-            "kudos": list(kudos_recent(limit=30)),
-            "people": people,
-        },
+    team = request.GET.get("team")
+    context = pages.wins_page(
+        actor=actor_for(request), team=team if team in ("marketing", "sales") else None
     )
+    return render(request, "wins/home.html", context)
 
 
 @page(allow="contribute", methods=("POST",))
@@ -52,3 +48,24 @@ def kudos(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "Kudos sent.")
     return redirect("wins:home")
+
+
+@page(allow="assign", methods=("POST",))
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Run the engine now, even when nothing seems to have changed."""
+    try:
+        run = wins_refresh(force=True)
+    except CoparentError as exc:
+        messages.error(request, f"The wins engine could not run: {exc.message}")
+    else:
+        if run is None:
+            messages.error(request, "There is no workspace yet: import data first.")
+        else:
+            new = f"{run.added} new" if run.added else "nothing new"
+            messages.success(request, f"Wins refreshed: {run.found} found, {new}.")
+    return redirect("wins:home")
+
+
+@page(allow="assign")
+def balance(request: HttpRequest) -> HttpResponse:
+    return render(request, "wins/balance.html", pages.balance_page(actor=actor_for(request)))

@@ -1,7 +1,8 @@
 """``coparent_demo_users``: the six demo users, only in a demo workspace.
 
 A workspace is a demo workspace when ``coparent demo`` built it (its
-``demo-truths.json`` exists). Prints the users as JSON.
+``demo-truths.json`` exists). Prints the users as JSON. Then runs the wins
+engine once, so the demo's Wins page and scorecard open with wins.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coparent.errors import CoparentError
 from coparent.services.demo import TRUTHS_FILE
 from coparent.services.web_facts import people_list
 from coparent.web.common.facts import core_settings, warehouse, workspace
 from coparent.web.teams.services import DEMO_PASSWORD, demo_users_create
+from coparent.web.wins.services import wins_refresh
 
 
 def _company_name(people: list[dict[str, Any]]) -> str:
@@ -45,4 +48,13 @@ class Command(BaseCommand):
         )
         for u in users:
             u["password"] = DEMO_PASSWORD
+        _find_wins(self.stderr)
         self.stdout.write(json.dumps(users))
+
+
+def _find_wins(err: Any) -> None:
+    """Run the wins engine once, so the demo opens with its wins; a problem is only reported."""
+    try:
+        wins_refresh(force=True)
+    except CoparentError as exc:
+        err.write(f"wins were not looked for: {exc.message}\n")
