@@ -172,6 +172,9 @@ def test_main_pages_render_without_console_errors(
         ("/products/insight-cloud/", "product", "#losses-chart"),
         ("/feedback/", "feedback", None),
         ("/wins/", "wins", None),
+        ("/wins/balance/", "balance", None),
+        ("/pairs/", "pairs", None),
+        ("/digest/", "digest", None),
         ("/starters/", "starters", None),
         ("/data/", "data", None),
         ("/setup/", "setup-empty", None),
@@ -182,3 +185,20 @@ def test_main_pages_render_without_console_errors(
             expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
         shot(page, name)
     assert errors == []
+
+
+def test_the_sales_champion_starts_a_pairing_round_and_the_rep_sees_the_group(
+    page: Page, app: str, sign_in: Callable[[Any, str], None]
+) -> None:
+    sign_in(page, "sales-lead")
+    page.goto(f"{app}/pairs/")
+    page.get_by_role("button", name=re.compile(r"Start (the first round|round \d+)")).click()
+    expect(page.locator("section[id^=pair-]").first).to_be_visible()
+    groups = page.locator("section[id^=pair-]").count()
+    assert groups >= 2
+    shot(page, "pairs-round")
+    _sign_out(page)
+    sign_in(page, "rep")
+    page.goto(f"{app}/pairs/")
+    expect(page.locator("#mine")).to_contain_text("Your group this round")
+    expect(page.get_by_role("button", name=re.compile("Start"))).to_have_count(0)
