@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from coparent.notify import render_html, render_text
+from coparent.notify import render_html, render_text, slack_payload
 from tests.notify.samples import missing, sample_digest
 
 SECTION_TITLES = (
@@ -81,3 +81,12 @@ def test_html_has_every_section_with_its_content() -> None:
         assert title.replace("'", "&#x27;") in html
     assert "no leads imported" in html
     assert "To fill it: import leads." in html
+
+
+def test_a_note_on_the_digest_shows_under_the_date_in_every_format() -> None:
+    digest = sample_digest(note="The data end on Wed 30 Sep 2026 <stale> & old.")
+    assert "The data end on Wed 30 Sep 2026 <stale> & old." in render_text(digest)
+    assert "The data end on Wed 30 Sep 2026 &lt;stale&gt; &amp; old." in render_html(digest)
+    assert "The data end" not in render_text(sample_digest())
+    context = slack_payload(digest)["blocks"][1]["elements"][0]["text"]
+    assert context.endswith("The data end on Wed 30 Sep 2026 &lt;stale&gt; &amp; old.")

@@ -123,10 +123,12 @@ def digest(
     overrides = dict(parse_setting_value(s) for s in setting or [])
     webapp_prepare(ws, overrides=overrides)
 
-    from coparent.web.digest.selectors import digest_get, digest_week
+    from coparent.web.digest.selectors import digest_data_last, digest_get, digest_week
     from coparent.web.digest.services import digest_channels, digest_send
 
-    chosen = digest_week(week=name, day=when, today=_today(settings))
+    chosen = digest_week(
+        week=name, day=when, today=_today(settings), data_last=digest_data_last(ws, overrides)
+    )
     if send:
         digest_channels(settings, only=channel)  # say what to configure before any work
     built = digest_get(ws=ws, week=chosen, overrides=overrides)

@@ -91,6 +91,7 @@ class Digest:
     company: str
     as_of: date
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    note: str = ""  # e.g. the data ends before this week: which week the digest covers instead
 
     def __post_init__(self) -> None:
         keys = tuple(s.key for s in self.sections)

@@ -71,6 +71,8 @@ def render_text(digest: Digest) -> str:
     """The digest as plain text, 78 columns, numbered sections."""
     lines = [digest.title, "=" * min(len(digest.title), _WIDTH), ""]
     lines.append(f"Numbers as of {digest.as_of:%a %-d %b %Y}.")
+    if digest.note:
+        lines += _wrap(digest.note, "")
     for number, section in enumerate(digest.sections, start=1):
         lines.append("")
         lines += _text_section(number, section)
@@ -153,7 +155,9 @@ def render_html(digest: Digest) -> str:
         f'style="{_CARD}">'
         f'<tr><td style="padding:20px 24px;"><h1 style="{_H1}">{_e(digest.title)}</h1>'
         f'<p style="{_MUTED}">Numbers as of {digest.as_of:%a %-d %b %Y}. '
-        "Both teams get the same digest.</p></td></tr>"
+        "Both teams get the same digest.</p>"
+        + (f'<p style="{_MUTED}">{_e(digest.note)}</p>' if digest.note else "")
+        + "</td></tr>"
         f"{sections}"
         f'<tr><td style="{_CELL}"><p style="{_MUTED}">Sent by coparent.</p></td></tr>'
         "</table></td></tr></table></body></html>\n"

@@ -311,12 +311,14 @@ def digest_build(
     offer: Mapping[str, Any] | Missing,
     pairs: Sequence[Mapping[str, Any]] | Missing,
     side_labels: Mapping[str, str] = SIDE_LABELS,
+    note: str = "",
 ) -> Digest:
     """The whole agenda from its inputs, in `SECTION_ORDER`."""
     return Digest(
         week=week,
         company=company,
         as_of=as_of,
+        note=note,
         sections=(
             scorecard_section(scorecard, side_labels=side_labels),
             diagnosis_section(diagnosis),

@@ -117,7 +117,8 @@ def slack_payload(digest: Digest) -> dict[str, Any]:
                 {
                     "type": "mrkdwn",
                     "text": f"Numbers as of {digest.as_of:%a %-d %b %Y}. "
-                    "Both teams get the same digest.",
+                    "Both teams get the same digest."
+                    + (f" {mrkdwn_escape(digest.note)}" if digest.note else ""),
                 }
             ],
         },

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import ibis
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent import warehouse
 from coparent.metrics._guard import require_columns
+from coparent.metrics.freshness import data_last_at_in
 from coparent.pairing.agenda import DEFAULT_DAYS, agenda_facts, agenda_lines
 from coparent.pairing.schedule import LABELS, Group, next_round, rotation_round
 from coparent.pairing.sides import Sides, role_sides, team_sides, work_measures
@@ -31,10 +31,6 @@ from coparent.pairing.sides import Sides, role_sides, team_sides, work_measures
 __all__ = ["PairingPeople", "pairing_agendas", "pairing_people", "pairing_round"]
 
 Row = dict[str, Any]
-_TIMESTAMPS = {
-    "leads": ("created_at", "mql_at", "accepted_at", "rejected_at", "first_contacted_at"),
-    "opportunities": ("created_at", "closed_at"),
-}
 
 
 @dataclass(frozen=True)
@@ -93,21 +89,10 @@ def pairing_people(con: BaseBackend, *, single_team: bool | None = None) -> Pair
     return PairingPeople(role_sides(names, work), names, teams)
 
 
-def _data_as_of(con: BaseBackend, present: set[str]) -> datetime | None:
-    """Midnight after the latest lead or deal event: the agenda's window ends there."""
-    latest = []
-    for name, cols in _TIMESTAMPS.items():
-        if name in present:
-            t = con.table(name)
-            values = [t[c].max().cast("timestamp") for c in cols if c in t.columns]
-            if values:
-                latest.append(t.aggregate(last_at=ibis.greatest(*values)))
-    if not latest:
-        return None
-    value = ibis.union(*latest).last_at.max().to_pyarrow().as_py()
-    if not isinstance(value, datetime):
-        return None
-    return datetime.combine(value.date() + timedelta(days=1), time())
+def _data_as_of(con: BaseBackend) -> datetime | None:
+    """Midnight after the data's last date (the scorecard's rule): where agendas end."""
+    last = data_last_at_in(con)
+    return None if last is None else datetime.combine(last.date() + timedelta(days=1), time())
 
 
 def pairing_agendas(
@@ -134,7 +119,7 @@ def pairing_agendas(
     end = (
         datetime.combine(as_of + timedelta(days=1), time())
         if as_of is not None
-        else _data_as_of(con, present)
+        else _data_as_of(con)
     )
     if end is None:
         return [[] for _ in groups], None, ["no agenda: the leads have no dates yet"]

@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import ibis
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.errors import CoparentError, MissingDataError
+from coparent.metrics.freshness import data_last_at
 from coparent.metrics.periods import period_containing
 from coparent.services.offers import offer_analyze
-from coparent.services.scorecard import FACT_TIMESTAMPS
 from coparent.services.winback import LIST_DIR, winback_list_load
 from coparent.settings import Settings
 from coparent.wins import facts
@@ -53,21 +52,6 @@ _TABLES = (
 def _rows(expr: ir.Table) -> list[Row]:
     rows: list[Row] = expr.to_pyarrow().to_pylist()
     return rows
-
-
-def _last_at(tables: Mapping[str, ir.Table]) -> datetime | None:
-    """The data's last fact timestamp (the scorecard's rule), in one query."""
-    latest = []
-    for name, cols in FACT_TIMESTAMPS.items():
-        t = tables.get(name)
-        present = [t[c].max() for c in cols if t is not None and c in t.columns]
-        if t is not None and present:
-            last = ibis.greatest(*present) if len(present) > 1 else present[0]
-            latest.append(t.aggregate(last_at=last.cast("timestamp")))
-    if not latest:
-        return None
-    value = ibis.union(*latest).last_at.max().to_pyarrow().as_py()
-    return value if isinstance(value, datetime) else None
 
 
 def _deals_from(since: date, app: AppData, config: WinsConfig, until: datetime) -> datetime:
@@ -100,7 +84,7 @@ def wins_facts(
     t = {name: con.table(name) for name in _TABLES if name in present}
     notes: list[str] = []
     if as_of is None:
-        last = _last_at(t)
+        last = data_last_at(t)
         as_of = last.date() if last is not None else datetime.now(UTC).date()
     until = datetime.combine(as_of + timedelta(days=1), time())
     since = as_of - timedelta(days=config.lookback_days - 1)

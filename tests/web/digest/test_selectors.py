@@ -28,6 +28,17 @@ def test_this_week_is_taken_as_of_today_and_a_past_week_as_of_its_sunday() -> No
     assert digest_week(today=TODAY).wins_window == (date(2026, 11, 20), TODAY)
 
 
+def test_data_that_end_before_this_week_make_the_digest_cover_their_last_week() -> None:
+    stale = digest_week(today=TODAY, data_last=date(2026, 9, 30))
+    assert (stale.week, stale.as_of) == ("2026-W40", date(2026, 10, 4))
+    assert "The data end on Wed 30 Sep 2026, before this week (2026-W48)" in stale.note
+    # fresh data (this week's Monday or later), or a week asked for, change nothing
+    assert digest_week(today=TODAY, data_last=date(2026, 11, 23)) == digest_week(today=TODAY)
+    asked = digest_week(week="2026-W47", today=TODAY, data_last=date(2026, 9, 30))
+    assert (asked.week, asked.note) == ("2026-W47", "")
+    assert digest_week(day=TODAY, today=TODAY, data_last=date(2026, 9, 30)).week == "2026-W48"
+
+
 def test_a_week_in_the_future_is_refused() -> None:
     with pytest.raises(DigestError, match="has not started yet"):
         digest_week(week="2026-W49", today=TODAY)

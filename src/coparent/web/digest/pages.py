@@ -10,7 +10,12 @@ from coparent.errors import CoparentError
 from coparent.notify import parse_week, render_html
 from coparent.settings import Settings
 from coparent.web.common.facts import core_settings, workspace
-from coparent.web.digest.selectors import digest_deliveries, digest_get, digest_week
+from coparent.web.digest.selectors import (
+    digest_data_last,
+    digest_deliveries,
+    digest_get,
+    digest_week,
+)
 from coparent.web.digest.services import digest_channels
 
 __all__ = ["digest_page", "today"]
@@ -28,7 +33,11 @@ def today(settings: Settings) -> date:
 def digest_page(*, week: str | None) -> dict[str, Any]:
     ws = workspace()
     settings = core_settings(ws)
-    chosen = digest_week(week=parse_week(week) if week else None, today=today(settings))
+    chosen = digest_week(
+        week=parse_week(week) if week else None,
+        today=today(settings),
+        data_last=digest_data_last(ws),
+    )
     digest = digest_get(ws=ws, week=chosen)
     try:
         channels, not_configured = digest_channels(settings), ""

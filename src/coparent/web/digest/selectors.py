@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coparent.errors import CoparentError
+from coparent.metrics.freshness import data_last_at_in
 from coparent.notify import Digest, DigestError, Missing, digest_build, iso_week, week_bounds
 from coparent.services.diagnosis import diagnosis_report
 from coparent.services.offers import offer_analyze
@@ -40,6 +41,7 @@ from coparent.workspace import Workspace
 
 __all__ = [
     "DigestWeek",
+    "digest_data_last",
     "digest_deliveries",
     "digest_get",
     "digest_recipients_default",
@@ -56,14 +58,37 @@ class DigestWeek:
 
     week: str
     as_of: date
+    note: str = ""
 
     @property
     def wins_window(self) -> tuple[date, date]:
         return self.as_of - timedelta(days=6), self.as_of
 
 
-def digest_week(*, week: str | None = None, day: date | None = None, today: date) -> DigestWeek:
-    """The week named by ``week`` (``2026-W48``) or containing ``day`` (default: today)."""
+def digest_week(
+    *,
+    week: str | None = None,
+    day: date | None = None,
+    today: date,
+    data_last: date | None = None,
+) -> DigestWeek:
+    """The week named by ``week`` (``2026-W48``) or containing ``day`` (default: today).
+
+    With neither given and data that end before this week (``data_last``, the
+    data's last date), the digest covers the week the data end in and says so:
+    the last complete picture beats a week of empty sections, and a schedule
+    that runs again on the same stale data is refused as already sent.
+    """
+    if week is None and day is None and data_last is not None:
+        this_monday = week_bounds(iso_week(today))[0]
+        if data_last < this_monday:
+            name = iso_week(data_last)
+            note = (
+                f"The data end on {data_last:%a %-d %b %Y}, before this week "
+                f"({iso_week(today)}): this digest covers {name}, the week they end in. "
+                "Import fresh exports to see this week."
+            )
+            return DigestWeek(name, week_bounds(name)[1], note)
     name = iso_week(day or today) if week is None else week
     monday, sunday = week_bounds(name)
     if monday > today:
@@ -72,6 +97,14 @@ def digest_week(*, week: str | None = None, day: date | None = None, today: date
             hint=f"pick this week ({iso_week(today)}) or an earlier one",
         )
     return DigestWeek(iso_week(monday), min(sunday, today))
+
+
+def digest_data_last(ws: Workspace, overrides: Mapping[str, str] | None = None) -> date | None:
+    """The data's last date (the scorecard's rule), None without facts; cached per data version."""
+    settings = _settings(ws, dict(overrides or {}), None)
+    facts = cached_facts("digest-data-last", data_last_at_in, settings=settings, ws=ws)
+    last = facts.value
+    return last.date() if isinstance(last, datetime) else None
 
 
 def _facts_or_missing(facts: Facts[T]) -> T | Missing:
@@ -253,6 +286,7 @@ def digest_get(
         offer=_guarded(lambda: _offer(ws, settings)),
         pairs=_guarded(lambda: digest_pairs(on=week.as_of)),
         side_labels=labels,
+        note=week.note,
     )
 
 

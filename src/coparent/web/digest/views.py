@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from coparent.notify import parse_week
 from coparent.web.common.facts import core_settings, workspace
 from coparent.web.digest.pages import digest_page, today
-from coparent.web.digest.selectors import digest_get, digest_week
+from coparent.web.digest.selectors import digest_data_last, digest_get, digest_week
 from coparent.web.digest.services import digest_channels, digest_send
 from coparent.web.teams.access import page
 
@@ -29,7 +29,9 @@ def send(request: HttpRequest) -> HttpResponse:
     settings = core_settings(ws)
     digest_channels(settings)  # nothing configured: say so before building anything
     raw = request.POST.get("week") or None
-    chosen = digest_week(week=parse_week(raw) if raw else None, today=today(settings))
+    chosen = digest_week(
+        week=parse_week(raw) if raw else None, today=today(settings), data_last=digest_data_last(ws)
+    )
     digest = digest_get(ws=ws, week=chosen)
     outcomes = digest_send(digest=digest, settings=settings, force=request.POST.get("force") == "1")
     for o in outcomes:
