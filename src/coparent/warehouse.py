@@ -203,24 +203,7 @@ def _write_duckdb_many(con: Any, tables: Sequence[tuple[str, pa.Table, WriteMode
 
 
 def _write_duckdb(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:
-    raw = con.con
-    exists = has_table(con, name)
-    raw.register(_STAGING, data)
-    try:
-        raw.begin()
-        try:
-            if mode == "append" and exists:
-                raw.execute(f"INSERT INTO {_quote(name)} BY NAME SELECT * FROM {_STAGING}")
-            else:
-                raw.execute(f"CREATE OR REPLACE TABLE {_quote(name)} AS SELECT * FROM {_STAGING}")
-            if _before_commit is not None:
-                _before_commit(name)
-            raw.commit()
-        except BaseException:
-            raw.rollback()
-            raise
-    finally:
-        raw.unregister(_STAGING)
+    _write_duckdb_many(con, [(name, data, mode)])
 
 
 def _write_spark(con: Any, name: str, data: pa.Table, *, mode: WriteMode) -> None:

@@ -1,13 +1,42 @@
-"""Mappings written back as TOML, in the layout docs/import.md shows."""
+"""TOML in and out: mapping and preset files read with located errors, mappings written back.
+
+Written mappings follow the layout docs/import.md shows.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coparent.errors import MappingError
 
 if TYPE_CHECKING:
     from coparent.ingest.mapping import ColumnRule, ImportMapping
 
-__all__ = ["dump"]
+__all__ = ["dump", "read_toml_file"]
+
+
+def read_toml_file(path: Path, *, option: str, docs: str) -> dict[str, Any]:
+    """The parsed file; a missing, unreadable or invalid file is a `MappingError` naming it.
+
+    ``option`` is the CLI option the path came from and ``docs`` the page that
+    documents the format, both for the hint.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MappingError(
+            "file not found", file=str(path), hint=f"check the path given with {option}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"cannot read it: {exc}", file=str(path)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(
+            f"not valid TOML: {exc}", file=str(path), hint=f"see {docs} for the format"
+        ) from None
 
 
 def _toml_text(text: str) -> str:

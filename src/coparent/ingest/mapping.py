@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import tomllib
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ import pyarrow.compute as pc
 
 from coparent.errors import MappingError
 from coparent.ingest._dates import parse_dates, parse_timestamps
+from coparent.ingest._toml import read_toml_file
 from coparent.ingest._values import parse_booleans, parse_floats, parse_ints
 from coparent.ingest.issues import IssueCode, IssueLog
 from coparent.schema import TABLES, Column, Table
@@ -146,22 +146,7 @@ class ImportMapping:
 
 def load_mapping(path: Path) -> ImportMapping:
     """Read and check a TOML mapping file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MappingError(
-            "file not found", file=str(path), hint="check the path given with --mapping"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"cannot read it: {exc}", file=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(
-            f"not valid TOML: {exc}",
-            file=str(path),
-            hint="see docs/import.md for the mapping format",
-        ) from None
+    data = read_toml_file(path, option="--mapping", docs="docs/import.md")
     return parse_mapping(data, file=str(path), origin=path)
 
 

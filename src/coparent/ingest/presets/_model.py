@@ -21,13 +21,13 @@ same holds for vocabulary keys that map to different words.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from coparent.errors import MappingError
+from coparent.ingest._toml import read_toml_file
 from coparent.schema import TABLES
 
 __all__ = [
@@ -374,20 +374,7 @@ def parse_preset(data: Mapping[str, Any], *, file: str, origin: Path | None = No
 
 def load_preset_file(path: Path) -> Preset:
     """Read a preset TOML file (a user's edited copy)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MappingError(
-            "file not found", file=str(path), hint="check the path given with --preset"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"cannot read it: {exc}", file=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(
-            f"not valid TOML: {exc}", file=str(path), hint="see docs/presets.md for the format"
-        ) from None
+    data = read_toml_file(path, option="--preset", docs="docs/presets.md")
     return parse_preset(data, file=str(path), origin=path)
 
 
