@@ -66,3 +66,8 @@ def within_periods(at: ir.TimestampValue, periods: Mapping[str, Period]) -> ir.B
         min(p.start_at for p in periods.values()),
         max(p.end_at for p in periods.values()),
     )
+
+
+def in_some_period(at: ir.TimestampValue, periods: Mapping[str, Period]) -> ir.BooleanValue:
+    """``at`` lies in one of ``periods`` (`period_label` is not null), as a filter."""
+    return ibis.or_(*(in_range(at, p.start_at, p.end_at) for p in periods.values()))

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from coparent.diagnosis._segments import (
     SegmentBy,
+    in_some_period,
     period_label,
     with_deal_segment,
     with_lead_segment,
@@ -67,26 +68,30 @@ def closed_deals(
     by: SegmentBy = "product_id",
 ) -> ir.Table:
     """Deals closed in each period by segment, status and loss reason, with amount sums."""
-    opps = opportunities.filter(within_periods(opportunities.closed_at, periods))
-    opps = with_deal_segment(opps, leads=leads, by=by)
-    opps = opps.filter(opps.status.isin(["won", "lost"]) & opps.closed_at.notnull())
-    opps = opps.mutate(
-        period=period_label(opps.closed_at, periods),
-        loss_reason=ibis.cases(
-            (opps.status == "lost", opps.loss_reason), else_=ibis.null("string")
-        ),
-        _amount=opps.amount.fill_null(0.0).cast("float64"),
-        _log=ibis.cases((opps.amount > 0, opps.amount.cast("float64").ln()), else_=ibis.null()),
+    # one filter and one projection, not a chain: fewer relations for Ibis to compile
+    o = opportunities
+    o = o.filter(
+        within_periods(o.closed_at, periods),
+        in_some_period(o.closed_at, periods),
+        o.status.isin(["won", "lost"]),
     )
-    opps = opps.filter(opps.period.notnull())
+    o = with_deal_segment(o, leads=leads, by=by)
+    o = o.select(
+        period=period_label(o.closed_at, periods),
+        segment=o.segment,
+        status=o.status,
+        loss_reason=ibis.cases((o.status == "lost", o.loss_reason), else_=ibis.null("string")),
+        _amount=o.amount.fill_null(0.0).cast("float64"),
+        _log=ibis.cases((o.amount > 0, o.amount.cast("float64").ln()), else_=ibis.null()),
+    )
     return (
-        opps.group_by(["period", "segment", "status", "loss_reason"])
+        o.group_by(["period", "segment", "status", "loss_reason"])
         .aggregate(
-            deals=opps.count().cast("int64"),
-            amount=opps._amount.sum().cast("float64"),
-            positive_amounts=opps._log.count().cast("int64"),
-            log_amount=opps._log.sum().fill_null(0.0).cast("float64"),
-            log_amount_squares=(opps._log * opps._log).sum().fill_null(0.0).cast("float64"),
+            deals=o.count().cast("int64"),
+            amount=o._amount.sum().cast("float64"),
+            positive_amounts=o._log.count().cast("int64"),
+            log_amount=o._log.sum().fill_null(0.0).cast("float64"),
+            log_amount_squares=(o._log * o._log).sum().fill_null(0.0).cast("float64"),
         )
         .order_by(["period", "segment", "status", "loss_reason"])
     )
@@ -96,9 +101,14 @@ def rejections(
     leads: ir.Table, *, periods: Mapping[str, Period], by: SegmentBy = "product_id"
 ) -> ir.Table:
     """Leads rejected in each period by segment and rejection reason."""
-    t = with_lead_segment(leads.filter(within_periods(leads.rejected_at, periods)), by=by)
-    t = t.mutate(period=period_label(t.rejected_at, periods))
-    t = t.filter(t.period.notnull())
+    at = leads.rejected_at
+    t = leads.filter(within_periods(at, periods), in_some_period(at, periods))
+    t = with_lead_segment(t, by=by)
+    t = t.select(
+        period=period_label(t.rejected_at, periods),
+        segment=t.segment,
+        rejection_reason=t.rejection_reason,
+    )
     return (
         t.group_by(["period", "segment", "rejection_reason"])
         .aggregate(leads=t.count().cast("int64"))

@@ -14,7 +14,6 @@ from ibis.expr import types as ir
 from coparent.metrics._common import (
     By,
     count_if,
-    happened_before,
     hours_between,
     in_range,
     ratio,
@@ -57,7 +56,9 @@ def check_lead_inputs(
 
 
 def _known(col: ir.TimestampValue, as_of: datetime | None) -> ir.TimestampValue:
-    return ibis.cases((happened_before(col, as_of), col), else_=ibis.null("timestamp"))
+    """``col`` where it happened before ``as_of``, else null (CASE treats a null test as false)."""
+    known = col.notnull() if as_of is None else col < as_of
+    return ibis.cases((known, col), else_=ibis.null("timestamp"))
 
 
 def response_rows(
@@ -95,16 +96,17 @@ def with_response(
     contacted = _known(mq.first_contacted_at, as_of)
     attempts: ir.IntegerValue = ibis.null("int64")
     if activities is not None:
-        acts = activities.filter(activities.lead_id.notnull())
-        acts = acts.select(_act_lead=acts.lead_id, _act_at=acts.occurred_at)
-        if as_of is not None:
-            acts = acts.filter(acts._act_at < as_of)
-        if since is not None:
-            acts = acts.filter(acts._act_at >= since)
+        # one filter and one projection (not a chain): fewer relations for Ibis to rewrite
+        at = activities.occurred_at
+        kept = [activities.lead_id.notnull()]
+        kept += [] if as_of is None else [at < as_of]
+        kept += [] if since is None else [at >= since]
+        acts = activities.filter(*kept).select(
+            _act_lead=activities.lead_id, _act_at=activities.occurred_at
+        )
         decided = ibis.least(_known(mq.accepted_at, as_of), _known(mq.rejected_at, as_of))
         keys = mq.select(_lid=mq.lead_id, _mql=mq.mql_at, _decided=decided)
-        pairs = keys.inner_join(acts, keys._lid == acts._act_lead)
-        pairs = pairs.filter(pairs._act_at >= pairs._mql)
+        pairs = keys.inner_join(acts, [keys._lid == acts._act_lead, acts._act_at >= keys._mql])
         per_lead = pairs.group_by("_lid").aggregate(
             _first_act=pairs._act_at.min(),
             _attempts=count_if(pairs._decided.isnull() | (pairs._act_at <= pairs._decided)),

@@ -14,6 +14,7 @@ lead columns reached through ``lead_id`` when ``leads`` is given (``channel``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import ibis
@@ -25,6 +26,7 @@ from coparent.metrics._common import (
     By,
     add_segments,
     by_columns,
+    check_no_overlap,
     count_if,
     fiscal_start,
     happened_before,
@@ -38,7 +40,7 @@ from coparent.metrics._common import (
 from coparent.metrics._guard import require_columns
 from coparent.metrics.periods import Period
 
-__all__ = ["deal_summary", "open_pipeline"]
+__all__ = ["deal_summaries", "deal_summary", "open_pipeline"]
 
 
 def _with_lead_segments(
@@ -132,10 +134,17 @@ def deal_summary(
     t, names = add_segments(
         t, by, at=t.closed_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )
+    metrics = _deal_metrics(t)
+    agg = t.group_by(names).aggregate(**metrics) if names else t.aggregate(**metrics)
+    return _with_rates(agg)
+
+
+def _deal_metrics(t: ir.Table) -> dict[str, ir.Value]:
+    """`deal_summary`'s aggregates over closed deals ``t`` (canonical columns)."""
     won = t.status == "won"
     days = (t.closed_at.epoch_seconds() - t.created_at.epoch_seconds()).cast("float64") / 86400.0
     timed = won & t.created_at.notnull()
-    metrics = {
+    return {
         "closed": t.count(),
         "won": count_if(won),
         "lost": count_if(t.status == "lost"),
@@ -145,11 +154,106 @@ def deal_summary(
         "cycle_mean_days": where(timed, days).mean(),
         "cycle_deals": count_if(timed),
     }
-    agg = t.group_by(names).aggregate(**metrics) if names else t.aggregate(**metrics)
+
+
+def _with_rates(agg: ir.Table) -> ir.Table:
     return agg.mutate(
         win_rate=ratio(agg.won, agg.won + agg.lost),
         average_deal=ratio(agg.revenue, agg.won - agg.won_without_amount),
     )
+
+
+def deal_summaries(
+    opportunities: ir.Table,
+    *,
+    periods: Mapping[str, Period],
+    as_of: datetime | None = None,
+    by: By = None,
+    leads: ir.Table | None = None,
+    fiscal_year_start_month: int | None = None,
+    created_col: str = "created_at",
+    closed_col: str = "closed_at",
+    amount_col: str = "amount",
+    status_col: str = "status",
+) -> ir.Table:
+    """`deal_summary` of several periods at once: all their deals, and per segment, in one query.
+
+    Input: as `deal_summary`; ``periods`` maps a name to a period, each cut
+    at ``as_of``; they must not overlap.
+
+    Output: one row per period with the ``by`` columns null (all its closed
+    deals; there even when nothing closed in it), and, with ``by``, one per
+    period and segment with closes: ``period`` (its name), the ``by``
+    columns, then the columns of `deal_summary`. Each figure equals the one
+    `deal_summary` gives for that period and segment.
+
+    Examples
+    --------
+    >>> import ibis
+    >>> from datetime import datetime as dt
+    >>> from coparent.metrics.periods import parse_period
+    >>> opps = ibis.memtable({
+    ...     "product_id": ["pro", "pro", "starter"],
+    ...     "created_at": [dt(2026, 7, 1), dt(2026, 4, 1), dt(2026, 7, 1)],
+    ...     "closed_at": [dt(2026, 7, 11), dt(2026, 5, 1), dt(2026, 8, 1)],
+    ...     "status": ["won", "won", "lost"],
+    ...     "amount": [100.0, 300.0, 50.0],
+    ... })
+    >>> periods = {"q3": parse_period("2026-Q3"), "q2": parse_period("2026-Q2")}
+    >>> t = deal_summaries(opps, periods=periods, by="product_id")
+    >>> [(r["period"], r["product_id"], r["won"], r["lost"], r["revenue"])
+    ...  for r in t.order_by(["period", "product_id"]).to_pyarrow().to_pylist()]
+    [('q2', 'pro', 1, 0, 300.0), ('q2', None, 1, 0, 300.0), ('q3', 'pro', 1, 0, 100.0), ('q3', 'starter', 0, 1, 0.0), ('q3', None, 1, 1, 100.0)]
+    """  # noqa: E501 - a doctest's expected output is one line
+    if not periods:
+        raise ValueError("deal_summaries needs at least one period")
+    columns = {
+        "status": status_col,
+        "created_at": created_col,
+        "closed_at": closed_col,
+        "amount": amount_col,
+    }
+    t = _with_lead_segments(
+        opportunities, leads, by, required=set(columns.values()), feature="deal outcomes"
+    )
+    t = to_canonical(t, columns)
+    deals = to_canonical(opportunities, columns)
+    windows = {name: window(p, as_of) for name, p in periods.items()}
+    check_no_overlap(windows)
+    parts = []
+    for name, (start, end) in windows.items():
+        # all the period's deals: the very aggregate of `deal_summary` (no groups, so the
+        # row is there even when nothing closed, with its floats summed the same way)
+        mine = deals.filter(
+            in_range(deals.closed_at, start, end) & deals.status.isin(["won", "lost"])
+        )
+        total = mine.aggregate(**_deal_metrics(mine))
+        parts.append(
+            total.select(
+                period=ibis.literal(name),
+                **{
+                    n: ibis.null("date" if n in PERIOD_BUCKETS else "string")
+                    for n in by_columns(by)
+                },
+                **{c: total[c] for c in total.columns},
+            )
+        )
+    if by_columns(by):
+        # every period's segments in one aggregate
+        inside = {name: in_range(t.closed_at, start, end) for name, (start, end) in windows.items()}
+        label = ibis.cases(*((c, name) for name, c in inside.items()), else_=ibis.null("string"))
+        t = t.filter(ibis.or_(*inside.values()) & t.status.isin(["won", "lost"]))
+        t = t.mutate(period=label)
+        t, names = add_segments(
+            t,
+            by,
+            at=t.closed_at,
+            fiscal_year_start_month=fiscal_start(
+                next(iter(periods.values())), fiscal_year_start_month
+            ),
+        )
+        parts.append(t.group_by(["period", *names]).aggregate(**_deal_metrics(t)))
+    return _with_rates(ibis.union(*parts) if len(parts) > 1 else parts[0])
 
 
 def open_pipeline(

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from itertools import pairwise
 
 import ibis
 from ibis.expr import types as ir
 
 from coparent.metrics._common import (
     By,
+    check_no_overlap,
     count_if,
     fiscal_start,
     in_range,
@@ -243,7 +243,7 @@ def _mql_rows(
     windows = {name: window(p, as_of) for name, p in periods.items()}
     starts = [p.start_at for p in periods.values()]
     ends = [end for _, end in windows.values() if end is not None]
-    _check_no_overlap(windows)
+    check_no_overlap(windows)
     since, until = min(starts), max(ends)
     t = leads.filter(in_range(leads.mql_at, since, until))
     label = ibis.cases(
@@ -254,14 +254,3 @@ def _mql_rows(
     t = t.filter(t.period.notnull())
     r = with_response(t, activities, since=since, as_of=as_of, sla_hours=sla_hours)
     return with_stages(r, opportunities=opportunities, as_of=as_of)
-
-
-def _check_no_overlap(windows: Mapping[str, tuple[datetime | None, datetime | None]]) -> None:
-    spans = sorted(
-        (start, end, name)
-        for name, (start, end) in windows.items()
-        if start is not None and end is not None and start < end
-    )
-    for (_, end0, a), (start1, _, b) in pairwise(spans):
-        if start1 < end0:
-            raise ValueError(f"periods {a!r} and {b!r} overlap: each MQL counts in one period")

@@ -28,7 +28,7 @@ from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.errors import MissingDataError
-from coparent.metrics.deals import deal_summary, open_pipeline
+from coparent.metrics.deals import deal_summaries, open_pipeline
 from coparent.metrics.funnel import FUNNEL_STAGES
 from coparent.metrics.goals import STATUS_RULE, goal_progress
 from coparent.metrics.periods import Period, latest_complete, parse_period
@@ -61,15 +61,6 @@ def _rows(expr: ir.Table) -> list[Row]:
     return rows
 
 
-def _stacked(parts: Mapping[str, ir.Table]) -> dict[str, list[Row]]:
-    """Run same-shaped aggregates in one query; their rows split by name."""
-    tagged = ibis.union(*(t.mutate(_part=ibis.literal(name)) for name, t in parts.items()))
-    out: dict[str, list[Row]] = {name: [] for name in parts}
-    for row in _rows(tagged):
-        out[row.pop("_part")].append(row)
-    return out
-
-
 def _data_last_at(tables: Mapping[str, ir.Table]) -> datetime | None:
     """The latest fact timestamp in the warehouse: one aggregate per table, one query."""
     latest = []
@@ -90,18 +81,13 @@ def _deal_rows(
 ) -> dict[str, tuple[list[Row], list[Row]]]:
     """`deal_summary` of each period, in all and per product, in one query.
 
-    Per period: the all-deals row (a list of at most one) and the product rows.
+    Per period: the all-deals row (a list of one) and the product rows.
     """
-    parts: dict[str, ir.Table] = {}
-    for name, period in periods.items():
-        by_product = deal_summary(opps, period=period, as_of=moment, by="product_id")
-        overall = deal_summary(opps, period=period, as_of=moment)
-        parts[f"{name}/all"] = overall.mutate(product_id=ibis.null("string")).select(
-            *by_product.columns
-        )
-        parts[f"{name}/product"] = by_product
-    rows = _stacked(parts)
-    return {name: (rows[f"{name}/all"], rows[f"{name}/product"]) for name in periods}
+    out: dict[str, tuple[list[Row], list[Row]]] = {name: ([], []) for name in periods}
+    for row in _rows(deal_summaries(opps, periods=periods, as_of=moment, by="product_id")):
+        overall, by_product = out[row.pop("period")]
+        (overall if row["product_id"] is None else by_product).append(row)
+    return out
 
 
 def _period_json(p: Period) -> Row:
