@@ -23,12 +23,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import ibis
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.errors import MissingDataError
 from coparent.metrics.deals import deal_summaries, open_pipeline
+from coparent.metrics.freshness import data_last_at
 from coparent.metrics.funnel import FUNNEL_STAGES
 from coparent.metrics.goals import STATUS_RULE, goal_progress
 from coparent.metrics.periods import Period, latest_complete, parse_period
@@ -36,14 +36,8 @@ from coparent.metrics.scorecard import lead_scorecard
 from coparent.metrics.speed import DEFAULT_BINS_HOURS, histogram_bins
 from coparent.settings import Settings
 
-__all__ = ["FACT_TIMESTAMPS", "scorecard_report"]
+__all__ = ["scorecard_report"]
 
-FACT_TIMESTAMPS: dict[str, tuple[str, ...]] = {
-    "opportunities": ("created_at", "closed_at"),
-    "leads": ("created_at", "mql_at", "first_contacted_at", "accepted_at", "rejected_at"),
-    "activities": ("occurred_at",),
-}
-"""The columns whose latest value is "the data's last date"."""
 
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _CURRENT, _PREVIOUS = "current", "previous"
@@ -59,21 +53,6 @@ Row = dict[str, Any]
 def _rows(expr: ir.Table) -> list[Row]:
     rows: list[Row] = expr.to_pyarrow().to_pylist()
     return rows
-
-
-def _data_last_at(tables: Mapping[str, ir.Table]) -> datetime | None:
-    """The latest fact timestamp in the warehouse: one aggregate per table, one query."""
-    latest = []
-    for name, cols in FACT_TIMESTAMPS.items():
-        t = tables.get(name)
-        present = [t[c].max() for c in cols if t is not None and c in t.columns]
-        if t is not None and present:
-            last = ibis.greatest(*present) if len(present) > 1 else present[0]
-            latest.append(t.aggregate(last_at=last.cast("timestamp")))
-    if not latest:
-        return None
-    value = ibis.union(*latest).last_at.max().to_pyarrow().as_py()
-    return value if isinstance(value, datetime) else None
 
 
 def _deal_rows(
@@ -283,7 +262,7 @@ def scorecard_report(
     activities = tables.get("activities") if leads is not None else None
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    last_at = _data_last_at(tables)
+    last_at = data_last_at(tables)
     fy = settings.fiscal_year_start_month
     p, as_of_day, rule = _choose_period(period, as_of, last_at, fy)
     prev = p.previous()
