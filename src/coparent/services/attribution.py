@@ -121,7 +121,7 @@ def warehouse_paths(
         by=by,
         **options,
     )
-    vocabulary = PathVocabulary.from_arrow(path_vocabulary(events).to_pyarrow())
+    vocabulary = PathVocabulary.from_arrow(path_vocabulary(events, by=by).to_pyarrow())
     if not vocabulary.labels:
         raise MissingDataError(NO_TOUCHES, hint=NO_TOUCHES_HINT)
     outcomes = conversion_events(

@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pyarrow as pa
 import pytest
+from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.errors import MissingColumnsError
@@ -83,11 +85,19 @@ def _journeys(**options: Any) -> tuple[ir.Table, ir.Table]:
 
 
 def _paths(
-    journeys: tuple[ir.Table, ir.Table], vocabulary: PathVocabulary | None = None
-) -> dict[tuple[str, ...], tuple]:
+    journeys: tuple[ir.Table, ir.Table],
+    vocabulary: PathVocabulary | None = None,
+    *,
+    con: BaseBackend | None = None,
+) -> dict[tuple[str, ...], tuple[float, float, float]]:
+    """Unique paths as {labels: (conversions, value, nulls)}, run on DuckDB or on ``con``."""
+
+    def run(expr: ir.Table) -> pa.Table:
+        return expr.to_pyarrow() if con is None else con.to_pyarrow(expr)
+
     events, outcomes = journeys
-    vocabulary = vocabulary or PathVocabulary.from_arrow(path_vocabulary(events).to_pyarrow())
-    table = unique_paths(events, outcomes=outcomes, vocabulary=vocabulary).to_pyarrow()
+    vocabulary = vocabulary or PathVocabulary.from_arrow(run(path_vocabulary(events)))
+    table = run(unique_paths(events, outcomes=outcomes, vocabulary=vocabulary))
     paths = UniquePaths.from_arrow(table, labels=vocabulary.labels)
     return {
         p: (c, v, n)
@@ -180,7 +190,7 @@ def test_many_labels_take_their_codes_from_a_joined_table(monkeypatch: pytest.Mo
 @pytest.mark.parametrize(
     "options", [{}, {"conversion": "won"}, {"journey": "account"}, {"by": "campaign"}]
 )
-def test_unique_paths_agree_with_the_cut_steps_counted_in_python(options: dict) -> None:
+def test_unique_paths_agree_with_the_cut_steps_counted_in_python(options: dict[str, Any]) -> None:
     """`journey_steps` (cut row by row, what time decay reads) and `unique_paths` (cut per
     journey on packed integers) must describe the same journeys."""
     expected: dict[tuple[str, ...], list[float]] = {}
@@ -196,3 +206,33 @@ def test_unique_paths_agree_with_the_cut_steps_counted_in_python(options: dict) 
         counts[1] += rows[0]["value"] if won else 0.0
         counts[2] += not won
     assert _paths(_journeys(**options)) == {p: tuple(c) for p, c in expected.items()}
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"conversion": "won"}, {"journey": "account"}, {"by": "campaign"}]
+)
+def test_a_vocabulary_of_channels_skips_the_channel_minimum_and_finds_the_same(
+    options: dict[str, Any],
+) -> None:
+    events = _journeys(**options)[0]
+    by = options.get("by", "channel")
+    assert (
+        path_vocabulary(events, by=by)
+        .to_pyarrow()
+        .sort_by("label")
+        .equals(path_vocabulary(events).to_pyarrow().sort_by("label"))
+    )
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize(
+    "options", [{}, {"conversion": "won"}, {"journey": "account"}, {"by": "campaign"}]
+)
+def test_paths_are_the_same_on_spark(spark_con: BaseBackend, options: dict[str, Any]) -> None:
+    """The same expressions on PySpark: packed integers and (time, code) pairs alike."""
+    journeys = _journeys(**options)
+    vocabulary = PathVocabulary.from_arrow(spark_con.to_pyarrow(path_vocabulary(journeys[0])))
+    pairs = dataclasses.replace(vocabulary, first_at=None)
+    expected = _paths(journeys)
+    assert _paths(journeys, con=spark_con) == expected
+    assert _paths(journeys, pairs, con=spark_con) == expected

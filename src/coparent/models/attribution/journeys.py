@@ -231,22 +231,23 @@ def journey_steps(
     return steps.filter(steps.converted_at.isnull() | (steps.at <= steps.converted_at))
 
 
-def path_vocabulary(events: ir.Table) -> ir.Table:
+def path_vocabulary(events: ir.Table, *, by: By | None = None) -> ir.Table:
     """The labels and the time span of ``events`` (small): ``label``, ``channel``, ``steps``,
     ``first_at``, ``last_at``.
 
     Give it `journey_events` (cheap: no conversion join) or `journey_steps`; the
     labels of the first include those of the second, which is all `unique_paths`
     needs. ``channel`` is the label's channel (for a campaign, the channel its
-    touches name; the first alphabetically if they name several).
+    touches name; the first alphabetically if they name several). With
+    ``by="channel"`` (events built with that option) every label is its own
+    channel, so the engine skips the string minimum over every step.
     """
     require_columns(events, {"label", "channel", "at"}, feature=_FEATURE, table_name="events")
-    return events.group_by("label").aggregate(
-        channel=events.channel.min(),
-        steps=events.count(),
-        first_at=events.at.min(),
-        last_at=events.at.max(),
-    )
+    span = {"steps": events.count(), "first_at": events.at.min(), "last_at": events.at.max()}
+    if by == "channel":
+        found = events.group_by("label").aggregate(**span)
+        return found.mutate(channel=found.label).select("label", "channel", *span)
+    return events.group_by("label").aggregate(channel=events.channel.min(), **span)
 
 
 @dataclass(frozen=True)
@@ -324,24 +325,24 @@ def unique_paths(events: ir.Table, *, outcomes: ir.Table, vocabulary: PathVocabu
     else:
         coded = coded.mutate(_key=ibis.struct({"at": coded.at, "code": coded.code}))
         limit = outcomes.converted_at
-    per = coded.group_by("journey_id").aggregate(_keys=coded._key.collect(include_null=True))
+    # Keys are never null (touch and activity times and channels are required), so the
+    # plain collect, which every engine has (Spark has no include_null), loses nothing.
+    per = coded.group_by("journey_id").aggregate(_keys=coded._key.collect())
     ends = outcomes.select(_journey=outcomes.journey_id, _limit=limit, _value=outcomes.value)
     joined = per.left_join(ends, per.journey_id == ends._journey)
     if packed:
         kept = joined._keys.filter(lambda k: k <= joined._limit)
     else:
         kept = joined._keys.filter(lambda k: k.at <= joined._limit)
-    cut = joined.select(
-        _keys=ibis.ifelse(joined._limit.isnull(), joined._keys, kept),
-        converted=joined._limit.notnull(),
-        value=joined._value.fill_null(0.0),
-    )
-    cut = cut.filter(cut._keys.length() > 0)
+    keys = ibis.ifelse(joined._limit.isnull(), joined._keys, kept).sort()
     if packed:
-        path = cut._keys.sort().map(lambda k: (k % base).cast("int32"))
+        path = keys.map(lambda k: (k % base).cast("int32"))
     else:
-        path = cut._keys.sort().map(lambda k: k.code.cast("int32"))
-    cut = cut.mutate(path=path)
+        path = keys.map(lambda k: k.code.cast("int32"))
+    cut = joined.select(
+        path=path, converted=joined._limit.notnull(), value=joined._value.fill_null(0.0)
+    )
+    cut = cut.filter(cut.path.length() > 0)
     won = cut.converted.cast("int64")
     return cut.group_by("path").aggregate(
         conversions=won.sum(),
