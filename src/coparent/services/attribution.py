@@ -127,7 +127,9 @@ def warehouse_paths(
     outcomes = conversion_events(
         tables["opportunities"], leads=tables.get("leads"), conversion=conversion, journey=journey
     )
-    table = unique_paths(events, outcomes=outcomes, vocabulary=vocabulary).to_pyarrow()
+    # ordered: float sums over the paths then come out the same, bit for bit, on every run
+    paths = unique_paths(events, outcomes=outcomes, vocabulary=vocabulary).order_by("path")
+    table = paths.to_pyarrow()
     return WarehousePaths(
         steps, vocabulary, UniquePaths.from_arrow(table, labels=vocabulary.labels)
     )
