@@ -106,13 +106,7 @@ def won_deals(
     if has_campaign and campaigns is not None and leads is not None:
         lc = leads.select(_l_lead=leads.lead_id, campaign_id=leads.campaign_id)
         t = t.left_join(lc, t.lead_id == lc._l_lead).drop("_l_lead")
-        camp = campaigns.select(
-            _c_id=campaigns.campaign_id,
-            campaign_name=campaigns.name,
-            campaign_owner_id=campaigns.owner_id
-            if "owner_id" in campaigns.columns
-            else ibis.null("string"),
-        )
+        camp = _campaign_owners(campaigns)
         t = t.left_join(camp, t.campaign_id == camp._c_id).drop("_c_id")
     elif has_campaign and leads is not None:
         lc = leads.select(_l_lead=leads.lead_id, campaign_id=leads.campaign_id)
@@ -129,6 +123,14 @@ def won_deals(
     t = _join_name(t, accounts, "account_id", "account_id", "account_name")
     t = _join_name(t, products, "product_id", "product_id", "product_name")
     return t
+
+
+def _campaign_owners(campaigns: ir.Table) -> ir.Table:
+    """Each campaign's name and owner, keyed ``_c_id`` for a left join."""
+    owner = campaigns.owner_id if "owner_id" in campaigns.columns else ibis.null("string")
+    return campaigns.select(
+        _c_id=campaigns.campaign_id, campaign_name=campaigns.name, campaign_owner_id=owner
+    )
 
 
 def _join_name(t: ir.Table, other: ir.Table | None, col: str, key: str, out: str) -> ir.Table:
@@ -304,13 +306,7 @@ def lead_people(
         campaign_id=t.campaign_id if "campaign_id" in t.columns else ibis.null("string"),
     )
     if campaigns is not None:
-        camp = campaigns.select(
-            _c_id=campaigns.campaign_id,
-            campaign_name=campaigns.name,
-            campaign_owner_id=campaigns.owner_id
-            if "owner_id" in campaigns.columns
-            else ibis.null("string"),
-        )
+        camp = _campaign_owners(campaigns)
         t = t.left_join(camp, t.campaign_id == camp._c_id).drop("_c_id")
     else:
         t = t.mutate(campaign_name=ibis.null("string"), campaign_owner_id=ibis.null("string"))
