@@ -55,13 +55,15 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from coparent.stats import CONFIDENCE, Floats, as_floats, newcombe_difference, wilson, z_value
+
 __all__ = [
+    "CONFIDENCE",
     "Change",
     "deal_size_change",
     "family_level",
@@ -72,15 +74,6 @@ __all__ = [
     "wilson",
     "z_value",
 ]
-
-Floats = NDArray[np.float64]
-
-CONFIDENCE = 0.95
-
-
-def z_value(confidence: float = CONFIDENCE) -> float:
-    """Two-sided normal quantile for ``confidence`` (1.96 for 0.95)."""
-    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def family_level(confidence: float, size: int) -> float:
@@ -115,36 +108,6 @@ class Change:
             return np.asarray((self.low > 0) | (self.high < 0))
 
 
-def _f(x: ArrayLike) -> Floats:
-    return np.atleast_1d(np.asarray(x, dtype=np.float64))
-
-
-def wilson(k: ArrayLike, n: ArrayLike, *, confidence: float = CONFIDENCE) -> tuple[Floats, Floats]:
-    """Wilson score interval for k successes in n trials (NaN where n = 0)."""
-    k_, n_ = _f(k), _f(n)
-    z = z_value(confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k_ / n_
-        centre = (p + z * z / (2 * n_)) / (1 + z * z / n_)
-        half = z / (1 + z * z / n_) * np.sqrt(p * (1 - p) / n_ + z * z / (4 * n_ * n_))
-    return centre - half, centre + half
-
-
-def newcombe_difference(
-    k1: ArrayLike, n1: ArrayLike, k0: ArrayLike, n0: ArrayLike, *, confidence: float = CONFIDENCE
-) -> tuple[Floats, Floats, Floats]:
-    """p1 - p0 with Newcombe's hybrid score interval (method 10); NaN where an n is 0."""
-    k1_, n1_, k0_, n0_ = _f(k1), _f(n1), _f(k0), _f(n0)
-    l1, u1 = wilson(k1_, n1_, confidence=confidence)
-    l0, u0 = wilson(k0_, n0_, confidence=confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p1, p0 = k1_ / n1_, k0_ / n0_
-        d = p1 - p0
-        low = d - np.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
-        high = d + np.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2)
-    return d, low, high
-
-
 def proportion_change(
     k1: ArrayLike,
     n1: ArrayLike,
@@ -161,9 +124,9 @@ def proportion_change(
     if not fixed_baseline:
         d, low, high = newcombe_difference(k1, n1, k0, n0, confidence=confidence)
         return Change("difference", "newcombe", d, low, high)
-    k1_, n1_ = _f(k1), _f(n1)
+    k1_, n1_ = as_floats(k1), as_floats(n1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        target = _f(k0) / _f(n0)
+        target = as_floats(k0) / as_floats(n0)
         lo, hi = wilson(k1_, n1_, confidence=confidence)
         return Change(
             "difference", "wilson-vs-target", k1_ / n1_ - target, lo - target, hi - target
@@ -201,7 +164,7 @@ def volume_change(
 ) -> Change:
     """ln(x1 / x0) for two Poisson counts (x0 fixed when it is a commitment)."""
     est, low, high = _log_ratio_change(
-        [_f(x1)], [_f(x0)], fixed_baseline=fixed_baseline, confidence=confidence
+        [as_floats(x1)], [as_floats(x0)], fixed_baseline=fixed_baseline, confidence=confidence
     )
     return Change("log_ratio", "poisson-log-ratio", est, low, high)
 
@@ -216,8 +179,8 @@ def flow_ratio_change(
     confidence: float = CONFIDENCE,
 ) -> Change:
     """ln((num1/den1) / (num0/den0)) for flow counts treated as Poisson."""
-    cur = [_f(num1), _f(den1)]
-    base = [_f(num0), _f(den0)]
+    cur = [as_floats(num1), as_floats(den1)]
+    base = [as_floats(num0), as_floats(den0)]
     empty = (cur[1] == 0) & (cur[0] == 0)
     if not fixed_baseline:
         empty |= (base[1] == 0) & (base[0] == 0)
@@ -261,11 +224,11 @@ def deal_size_change(
             ok = n >= 2
             return np.where(ok, ybar + s2 / 2, np.nan), np.where(ok, var, np.nan)
 
-    t1, v1 = theta_and_var(_f(n1), _f(logs1), _f(log_squares1))
+    t1, v1 = theta_and_var(as_floats(n1), as_floats(logs1), as_floats(log_squares1))
     if fixed_baseline:
-        t0, v0 = _f(logs0), np.zeros_like(t1)
+        t0, v0 = as_floats(logs0), np.zeros_like(t1)
     else:
-        t0, v0 = theta_and_var(_f(n0), _f(logs0), _f(log_squares0))
+        t0, v0 = theta_and_var(as_floats(n0), as_floats(logs0), as_floats(log_squares0))
     with np.errstate(invalid="ignore"):
         estimate = t1 - t0
         half = z * np.sqrt(v1 + v0)

@@ -1,5 +1,7 @@
 """Intervals and tests for proportions, shared by the offer lab and the win-back outcome.
 
+Scalar front ends over `coparent.stats` (which the diagnosis uses on arrays).
+
 - `wilson`: Wilson (1927) score interval for one proportion; good coverage for
   small counts and rates near 0 or 1, where the Wald interval fails.
 - `newcombe_difference`: Newcombe's (1998, method 10) hybrid score interval
@@ -31,26 +33,22 @@ import math
 
 from scipy.stats import norm
 
+from coparent import stats
+
 __all__ = ["newcombe_difference", "two_proportion_ztest", "wilson", "z_value"]
 
 
 def z_value(level: float) -> float:
     """The two-sided normal quantile for a confidence ``level`` (1.96 for 0.95)."""
-    if not 0.0 < level < 1.0:
-        raise ValueError("level must be between 0 and 1")
-    return float(norm.ppf(0.5 + level / 2.0))
+    return stats.z_value(level)
 
 
 def wilson(successes: int, trials: int, *, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for successes / trials; (0, 1) when there are no trials."""
     if trials <= 0:
         return 0.0, 1.0
-    z = z_value(level)
-    p = successes / trials
-    denom = 1.0 + z * z / trials
-    centre = (p + z * z / (2.0 * trials)) / denom
-    half = z * math.sqrt(p * (1.0 - p) / trials + z * z / (4.0 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo, hi = stats.wilson(successes, trials, confidence=level)
+    return max(0.0, float(lo[0])), min(1.0, float(hi[0]))
 
 
 def newcombe_difference(
@@ -59,13 +57,8 @@ def newcombe_difference(
     """p1 - p2 with Newcombe's hybrid score interval (method 10)."""
     if n1 <= 0 or n2 <= 0:
         raise ValueError("both groups need at least one subject")
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson(k1, n1, level=level)
-    l2, u2 = wilson(k2, n2, level=level)
-    d = p1 - p2
-    lower = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return d, lower, upper
+    d, lower, upper = stats.newcombe_difference(k1, n1, k2, n2, confidence=level)
+    return float(d[0]), float(lower[0]), float(upper[0])
 
 
 def two_proportion_ztest(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
