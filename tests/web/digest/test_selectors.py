@@ -32,6 +32,8 @@ def test_data_that_end_before_this_week_make_the_digest_cover_their_last_week() 
     stale = digest_week(today=TODAY, data_last=date(2026, 9, 30))
     assert (stale.week, stale.as_of) == ("2026-W40", date(2026, 10, 4))
     assert "The data end on Wed 30 Sep 2026, before this week (2026-W48)" in stale.note
+    assert stale.pairs_day == TODAY  # this week's meeting: the round in force today
+    assert digest_week(week="2026-W40", today=TODAY).pairs_day == date(2026, 10, 4)
     # fresh data (this week's Monday or later), or a week asked for, change nothing
     assert digest_week(today=TODAY, data_last=date(2026, 11, 23)) == digest_week(today=TODAY)
     asked = digest_week(week="2026-W47", today=TODAY, data_last=date(2026, 9, 30))

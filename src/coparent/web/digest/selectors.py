@@ -59,6 +59,12 @@ class DigestWeek:
     week: str
     as_of: date
     note: str = ""
+    pairs_on: date | None = None  # stale data: the digest is still this week's meeting
+
+    @property
+    def pairs_day(self) -> date:
+        """The day whose pairing round the digest lists (app data, like the waiting items)."""
+        return self.pairs_on or self.as_of
 
     @property
     def wins_window(self) -> tuple[date, date]:
@@ -88,7 +94,7 @@ def digest_week(
                 f"({iso_week(today)}): this digest covers {name}, the week they end in. "
                 "Import fresh exports to see this week."
             )
-            return DigestWeek(name, week_bounds(name)[1], note)
+            return DigestWeek(name, week_bounds(name)[1], note, pairs_on=today)
     name = iso_week(day or today) if week is None else week
     monday, sunday = week_bounds(name)
     if monday > today:
@@ -284,7 +290,7 @@ def digest_get(
         waiting=_waiting(labels, now),
         winback=_guarded(lambda: _winback(ws, settings)),
         offer=_guarded(lambda: _offer(ws, settings)),
-        pairs=_guarded(lambda: digest_pairs(on=week.as_of)),
+        pairs=_guarded(lambda: digest_pairs(on=week.pairs_day)),
         side_labels=labels,
         note=week.note,
     )
