@@ -118,3 +118,35 @@ def test_a_bad_mapping_file_is_one_error_with_its_hint(
     response = client.post(reverse("imports:data"), data)
     assert response.status_code == 422
     assert 'role="alert"' in response.content.decode()
+
+
+CRM = Path(__file__).resolve().parents[2] / "data" / "crm"
+
+
+def test_a_crm_export_is_recognised_and_every_table_it_fills_is_loaded(
+    writable_workspace: Path, login: Callable[[str], Client]
+) -> None:
+    text = (CRM / "hubspot" / "companies.csv").read_text(encoding="utf-8")
+    response = _upload(login("owner"), "hubspot-companies.csv", text, table="crm-export")
+    html = unescape(response.content.decode())
+    assert response.status_code == 200, html
+    detection = html.split('id="export-detection"', 1)[1].split("</ul>", 1)[0]
+    assert "hubspot-companies" in detection
+    assert "headers matched" in detection
+    assert "accounts: 3 rows" in detection
+    record = ImportRecord.objects.get()
+    assert (record.outcome, record.file_name) == ("loaded", "hubspot-companies.csv")
+    assert "accounts" in record.table
+
+
+def test_a_file_no_preset_reads_is_refused_as_a_crm_export(
+    writable_workspace: Path, login: Callable[[str], Client]
+) -> None:
+    sheet = "Quarter,Region,Budget\nQ1,EMEA,1000\n"
+    response = _upload(login("owner"), "budget.csv", sheet, table="crm-export")
+    html = unescape(response.content.decode())
+    assert response.status_code == 422
+    outcome = html.split('id="import-outcome"', 1)[1].split("</section>", 1)[0]
+    assert "ingest.E109" in outcome
+    assert "budget.csv" in outcome
+    assert ImportRecord.objects.get().outcome == "rejected"

@@ -6,12 +6,17 @@ from django import forms
 from django.conf import settings
 
 from coparent.schema import IMPORT_ORDER
-from coparent.web.imports.services import UPLOAD_SUFFIXES
+from coparent.web.imports.services import CRM_EXPORT, UPLOAD_SUFFIXES
 
 
 class UploadForm(forms.Form):
     file = forms.FileField()
-    table = forms.ChoiceField(choices=[(t, t) for t in IMPORT_ORDER])
+    table = forms.ChoiceField(
+        choices=[
+            *((t, t) for t in IMPORT_ORDER),
+            (CRM_EXPORT, "a CRM export (HubSpot, Salesforce, Pipedrive: recognised)"),
+        ]
+    )
     mode = forms.ChoiceField(
         choices=[("replace", "replace the table"), ("append", "append rows")], initial="replace"
     )

@@ -1,5 +1,9 @@
 """The Data page's import: store the upload, call `import_file`, record what happened.
 
+Choosing "a CRM export" as the table reads the file with the CRM presets
+instead (`import_export` with ``preset="auto"``): the page says which preset
+it recognised and why, and every table the export fills is loaded at once.
+
 The upload is written under ``<workspace>/uploads/<random>/<its own name>``
 so every problem names the user's file, then removed. A loaded import adds
 an `ImportRecord`, which moves the data version: every cached report is
@@ -20,16 +24,18 @@ from django.utils import timezone
 
 from coparent.errors import CoparentError, ImportRejected
 from coparent.ingest.issues import Issue
+from coparent.services.export_imports import ExportImportResult, import_export
 from coparent.services.imports import ImportResult, import_file
 from coparent.web.common.facts import core_settings, warehouse, workspace
 from coparent.web.imports.models import ImportRecord
 from coparent.web.teams.access import Actor
 
-__all__ = ["UPLOAD_SUFFIXES", "ImportOutcome", "data_import"]
+__all__ = ["CRM_EXPORT", "UPLOAD_SUFFIXES", "ImportOutcome", "data_import"]
 
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")
 UPLOADS_DIR = "uploads"
 MAPPINGS_DIR = "mappings"
+CRM_EXPORT = "crm-export"  # the table choice that reads the file with the CRM presets
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class ImportOutcome:
     error: str = ""
     hint: str = ""
     record: ImportRecord | None = None
+    export: ExportImportResult | None = None
 
     @property
     def rejected(self) -> bool:
@@ -86,6 +93,9 @@ def data_import(
         elif mapping_name:
             mapping = ws.path / MAPPINGS_DIR / Path(mapping_name).name
         with warehouse(ws, settings, write=True) as con:
+            if table == CRM_EXPORT:
+                export = import_export(con, path=path, mode=mode, check=check, settings=settings)
+                return _export_outcome(actor, export, file_name, mode=mode, check=check)
             result = import_file(
                 con,
                 table=table,
@@ -111,6 +121,29 @@ def data_import(
         outcome.error,
         outcome.hint,
         _record(actor, outcome, mode=mode, check=check),
+    )
+
+
+def _export_outcome(
+    actor: Actor,
+    export: ExportImportResult,
+    file_name: str,
+    *,
+    mode: str,
+    check: bool,
+) -> ImportOutcome:
+    """A CRM export that loaded (or would): named by the tables it filled."""
+    tables = ", ".join(name for name, rows in export.rows.items() if rows) or "nothing"
+    total = sum(export.rows.values())
+    result = ImportResult(
+        tables, file_name, total, export.mode, export.checked_only, export.issues, export.seconds
+    )
+    outcome = ImportOutcome(
+        tables[:64], file_name, result=result, issues=list(export.issues), export=export
+    )
+    record = _record(actor, outcome, mode=mode, check=check)
+    return ImportOutcome(
+        outcome.table, file_name, result, outcome.issues, record=record, export=export
     )
 
 
