@@ -9,11 +9,15 @@ its derivation is about.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
@@ -81,3 +85,20 @@ def rec(**values: Any) -> dict[str, Any]:
 def d(month: int, day: int, hour: int = 0) -> datetime:
     """A moment of 2026, the year of the golden cases."""
     return datetime(2026, month, day, hour)
+
+
+@contextmanager
+def spark_demo_tables(
+    spark: BaseBackend, folder: Path, names: Sequence[str], *, prefix: str
+) -> Iterator[dict[str, ir.Table]]:
+    """The demo's ``names`` tables as Spark views (through Parquet), dropped afterwards."""
+    tables = {}
+    for name in names:
+        path = folder / f"{name}.parquet"
+        pq.write_table(demo().tables[name], path)
+        tables[name] = spark.read_parquet(str(path), table_name=f"{prefix}_{name}")
+    try:
+        yield tables
+    finally:
+        for name in names:
+            spark.drop_view(f"{prefix}_{name}", force=True)

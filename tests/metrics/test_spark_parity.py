@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
@@ -24,7 +23,7 @@ from coparent import warehouse
 from coparent.metrics import deals, funnel, goals, scorecard, sla, speed
 from coparent.metrics.periods import parse_period
 
-from ._tables import demo, demo_con
+from ._tables import demo, demo_con, spark_demo_tables
 
 pytestmark = pytest.mark.spark
 
@@ -40,14 +39,8 @@ def spark_tables(
     spark_con: BaseBackend, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Tables]:
     folder = tmp_path_factory.mktemp("parity")
-    tables = {}
-    for name in NAMES:
-        path = folder / f"{name}.parquet"
-        pq.write_table(demo().tables[name], path)
-        tables[name] = spark_con.read_parquet(str(path), table_name=f"parity_{name}")
-    yield tables
-    for name in NAMES:
-        spark_con.drop_view(f"parity_{name}", force=True)
+    with spark_demo_tables(spark_con, folder, NAMES, prefix="parity") as tables:
+        yield tables
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.wins import facts
-from tests.metrics._tables import demo, demo_con
+from tests.metrics._tables import demo, demo_con, spark_demo_tables
 
 pytestmark = pytest.mark.spark
 
@@ -27,14 +26,8 @@ def spark_tables(
     spark_con: BaseBackend, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Tables]:
     folder = tmp_path_factory.mktemp("wins-parity")
-    tables = {}
-    for name in NAMES:
-        path = folder / f"{name}.parquet"
-        pq.write_table(demo().tables[name], path)
-        tables[name] = spark_con.read_parquet(str(path), table_name=f"wins_{name}")
-    yield tables
-    for name in NAMES:
-        spark_con.drop_view(f"wins_{name}", force=True)
+    with spark_demo_tables(spark_con, folder, NAMES, prefix="wins") as tables:
+        yield tables
 
 
 @pytest.fixture(scope="module")
