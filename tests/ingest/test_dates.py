@@ -213,3 +213,38 @@ def test_every_zone_name_python_knows_is_usable_for_naive_times() -> None:
     sample = sorted(zoneinfo.available_timezones())[::40]
     for zone in sample:
         ts(["2024-06-01 12:00"], tz=zone)
+
+
+_DATE_LAYOUTS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%y", "%d %b %Y", "%B %d, %Y", "%Y%m%d")
+_TIME_LAYOUTS = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %T")
+
+
+@given(
+    date_layout=st.sampled_from(_DATE_LAYOUTS),
+    time_layout=st.sampled_from(_TIME_LAYOUTS),
+    moment=st.datetimes(min_value=D(2000, 1, 1), max_value=D(2068, 12, 31)),
+    day=st.one_of(st.integers(1, 3), st.integers(1, 28)),
+    second=st.one_of(st.integers(0, 1), st.integers(0, 59)),
+    whole_minute=st.booleans(),
+)
+def test_every_documented_directive_reads_back_what_python_wrote(
+    date_layout: str, time_layout: str, moment: D, day: int, second: int, whole_minute: bool
+) -> None:
+    """Days 1-3 and seconds 0-1 are the values the roll-over check re-reads (issue 13)."""
+    moment = moment.replace(day=day, second=0 if whole_minute else second, microsecond=0)
+    fmt = date_layout + time_layout
+    expected = moment.replace(
+        hour=moment.hour if time_layout else 0,
+        minute=moment.minute if time_layout else 0,
+        second=moment.second if "%S" in fmt or "%T" in fmt else 0,
+    )
+    assert ts([moment.strftime(fmt)], fmt) == [expected]
+
+
+def test_whole_minutes_with_seconds_in_the_format_are_read() -> None:
+    """A real file: 142 of 842 rows like these were refused before the fix."""
+    fmt = "%Y-%m-%d %H:%M:%S"
+    assert ts(["2018-01-18 11:09:00", "2018-01-02 11:09:01"], fmt) == [
+        D(2018, 1, 18, 11, 9),
+        D(2018, 1, 2, 11, 9, 1),
+    ]

@@ -216,7 +216,10 @@ def _reject_rollover(values: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
     if not pc.any(suspects).as_py():
         return parsed
     idx = pc.indices_nonzero(suspects)
-    back = pc.strftime(parsed.take(idx), format=fmt, locale="C")
+    # strptime reads whole seconds; at microsecond resolution strftime would write
+    # %S as "00.000000", and no value would survive the comparison.
+    whole_seconds = pc.cast(parsed.take(idx), pa.timestamp("s"), safe=False)
+    back = pc.strftime(whole_seconds, format=fmt, locale="C")
     same = pc.equal(_normalise(back), _normalise(values.take(idx)))
     wrong = idx.filter(pc.invert(pc.fill_null(same, False)))
     if len(wrong) == 0:
