@@ -47,3 +47,27 @@ def spark_con():  # type: ignore[no-untyped-def]
     con = warehouse.connect("pyspark://local[2]")
     yield con
     con.disconnect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_users_in_process_are_listed_not_made() -> object:
+    """In-process ``coparent demo`` runs list the demo users instead of making them.
+
+    Django is configured once per process, here for the test settings, so an
+    in-process run cannot open a demo workspace's app database. The real
+    creation runs in subprocesses (tests/commands/test_users.py,
+    tests/services/test_webapp.py), which this does not touch.
+    """
+    from coparent.services import webapp
+
+    def listed(ws: object, **_: object) -> list[dict[str, str]]:
+        from coparent.web.teams.services import DEMO_PASSWORD, DEMO_USERS
+
+        return [
+            {"username": u, "role": str(r), "team": str(t), "password": DEMO_PASSWORD}
+            for u, r, t, _want in DEMO_USERS
+        ]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(webapp, "demo_users_create", listed)
+        yield None

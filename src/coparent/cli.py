@@ -17,7 +17,7 @@ from typer._click.core import Context  # typer vendors click since 0.23
 from typer.core import TyperGroup
 
 from coparent import __version__
-from coparent.commands import attribution, imports, offer, reports, serve, winback
+from coparent.commands import attribution, imports, offer, reports, serve, users, winback
 from coparent.commands import digest as digest_cmd
 from coparent.commands import pairs as pairs_cmd
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
@@ -228,27 +228,47 @@ def demo(
     finally:
         con.disconnect()  # the web server opens the warehouse next
     out.print(f"Done in {time.perf_counter() - started:.1f} s.")
-    if not serve_ui:
-        return
     from coparent.services.webapp import demo_users_create, webapp_serve, webapp_url
 
     overrides = dict(parse_setting_value(s) for s in setting or [])
-    users = demo_users_create(ws, overrides=overrides, host=host)
+    demo_users = demo_users_create(ws, overrides=overrides, host=host)
     out.print()
-    out.print(
-        f"Open {webapp_url(host, port)} and sign in as (password for all: {users[0]['password']}):"
-    )
-    for user in users:
+    where = webapp_url(host, port) if serve_ui else f"coparent serve --workspace {ws.path}"
+    password = demo_users[0]["password"]
+    out.print(f"Open {where} and sign in as (password for all: {password}):")
+    for user in demo_users:
         team = f" ({user['team']})" if user.get("team") else ""
         out.print(f"  {user['username']:<16} {user['role']}{team}")
+    if not serve_ui:
+        return
     out.print("Press Ctrl+C to stop.")
     webapp_serve(ws, host=host, port=port, overrides=overrides)
+
+
+@app.command(
+    "manage",
+    context_settings={
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "allow_interspersed_args": False,
+    },
+)
+def manage(ctx: typer.Context, workspace: WorkspaceOpt = None) -> None:
+    """Django's management commands for the workspace's app: coparent manage migrate, ...
+
+    Options for Django go after the command's name: coparent manage -w DIR
+    createsuperuser --username ceo. "coparent manage help" lists them all.
+    """
+    from coparent.services.webapp import webapp_manage
+
+    webapp_manage(Workspace(resolve_workspace_path(workspace)), list(ctx.args))
 
 
 app.command("scorecard")(reports.scorecard)
 app.command("diagnose")(reports.diagnose)
 app.add_typer(winback.app, name="winback")
 app.add_typer(offer.app, name="offer")
+app.add_typer(users.app, name="user")
 app.command("attribution")(attribution.attribution)
 app.command("serve")(serve.serve)
 app.command("pairs")(pairs_cmd.pairs)

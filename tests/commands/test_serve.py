@@ -36,6 +36,7 @@ def test_serve_prepares_then_serves_the_workspace(
     calls: list[tuple[str, Any]] = []
     monkeypatch.setattr(webapp, "webapp_prepare", lambda ws, **kw: calls.append(("prepare", kw)))
     monkeypatch.setattr(webapp, "webapp_serve", lambda ws, **kw: calls.append(("serve", kw)))
+    monkeypatch.setattr(webapp, "webapp_owner_exists", lambda ws: True)
     result = CliRunner().invoke(
         _app(),
         ["serve", "--workspace", str(tmp_path), "--port", "9001", "--setting", "sales_sla_hours=6"],
@@ -55,3 +56,20 @@ def test_a_bad_setting_fails_before_the_server_starts(tmp_path: Path) -> None:
         _app(), ["serve", "--workspace", str(tmp_path), "--setting", "sales_sla_hours=soon"]
     )
     assert isinstance(result.exception, SettingsError)
+
+
+@pytest.mark.parametrize("has_owner", [True, False])
+def test_serve_says_how_to_make_the_first_owner_when_there_is_none(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, has_owner: bool
+) -> None:
+    from coparent.services import webapp
+    from coparent.workspace import Workspace
+
+    Workspace(tmp_path).init()
+    monkeypatch.setattr(webapp, "webapp_prepare", lambda ws, **kw: None)
+    monkeypatch.setattr(webapp, "webapp_serve", lambda ws, **kw: None)
+    monkeypatch.setattr(webapp, "webapp_owner_exists", lambda ws: has_owner)
+    result = CliRunner().invoke(_app(), ["serve", "--workspace", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    hint = f"coparent user create NAME --role owner --workspace {tmp_path}"
+    assert (hint in result.output) is not has_owner

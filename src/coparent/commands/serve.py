@@ -26,11 +26,19 @@ def serve(
     setting: SettingOpt = None,
 ) -> None:
     """Serve the web app: scorecard, diagnosis, feedback, wins, setup, data and the API."""
-    from coparent.services.webapp import webapp_prepare, webapp_serve, webapp_url
+    from coparent.services.webapp import (
+        NO_OWNER_HINT,
+        webapp_owner_exists,
+        webapp_prepare,
+        webapp_serve,
+        webapp_url,
+    )
 
     ws = Workspace(resolve_workspace_path(workspace))
     overrides = dict(parse_setting_value(s) for s in setting or [])
     ws.settings(overrides)  # a bad --setting fails here, before the server starts
     webapp_prepare(ws, overrides=overrides, host=host)
+    if not webapp_owner_exists(ws):
+        out.print(f"Note: {NO_OWNER_HINT} --workspace {ws.path}")
     out.print(f"coparent is serving {ws.path} at {webapp_url(host, port)} (Ctrl+C to stop)")
     webapp_serve(ws, host=host, port=port, overrides=overrides)

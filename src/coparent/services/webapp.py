@@ -28,8 +28,12 @@ from coparent.workspace import Workspace
 
 __all__ = [
     "DEMO_PASSWORD",
+    "NO_OWNER_HINT",
     "ServeError",
     "demo_users_create",
+    "user_command",
+    "webapp_manage",
+    "webapp_owner_exists",
     "webapp_prepare",
     "webapp_serve",
     "webapp_url",
@@ -118,6 +122,43 @@ def demo_users_create(
         ) from None
     users: list[dict[str, Any]] = json.loads(out.getvalue())
     return users
+
+
+def user_command(ws: Workspace, action: str, username: str = "", **options: str) -> Any:
+    """Run ``coparent_user ACTION`` against the workspace's app database; its JSON answer.
+
+    A refusal (a weak password, a second champion, an unknown user) is a
+    `WorkspaceError` carrying the validators' words.
+    """
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    webapp_prepare(ws)
+    out = io.StringIO()
+    args = [action, username] if username else [action]
+    try:
+        call_command("coparent_user", *args, stdout=out, **options)
+    except CommandError as exc:
+        raise WorkspaceError(
+            str(exc), hint="coparent user --help lists the roles and teams"
+        ) from None
+    return json.loads(out.getvalue())
+
+
+def webapp_owner_exists(ws: Workspace) -> bool:
+    """The app database has an owner who can sign in (after preparing it)."""
+    return bool(user_command(ws, "owner-exists"))
+
+
+NO_OWNER_HINT = "no owner can sign in yet: create one with coparent user create NAME --role owner"
+
+
+def webapp_manage(ws: Workspace, argv: list[str]) -> None:
+    """Django's ``manage.py`` for the workspace's app (migrate, createsuperuser, shell...)."""
+    from django.core.management import execute_from_command_line
+
+    _configure(ws, None, None)
+    execute_from_command_line(["coparent manage", *argv])
 
 
 def webapp_url(host: str, port: int) -> str:

@@ -25,6 +25,20 @@ def test_the_login_form_is_at_accounts_login_with_username_and_password(client: 
     assert 'name="csrfmiddlewaretoken"' in html
 
 
+def test_with_no_owner_the_login_page_says_how_to_create_one(client: Client) -> None:
+    html = client.get("/accounts/login/").content.decode()
+    assert "data-no-owner" in html
+    assert "coparent user create NAME --role owner" in html
+
+
+def test_once_an_owner_exists_the_login_page_points_to_invitations(
+    client: Client, people: dict[str, Any]
+) -> None:
+    html = client.get("/accounts/login/").content.decode()
+    assert "data-no-owner" not in html
+    assert "The owner invites people from Setup." in html
+
+
 def test_signing_in_leads_to_the_scorecard(client: Client, people: dict[str, Any]) -> None:
     response = client.post("/accounts/login/", {"username": "viewer", "password": PASSWORD})
     assert response.status_code == 302

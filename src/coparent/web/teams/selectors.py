@@ -16,7 +16,9 @@ __all__ = [
     "invitations_open",
     "login_wait_seconds",
     "memberships_list",
+    "owner_exists",
     "person_names",
+    "users_list",
 ]
 
 
@@ -61,3 +63,29 @@ def login_wait_seconds(*, username: str, ip: str, now: datetime | None = None) -
         return 0
     oldest = recent[-1].at
     return max(1, int((oldest + window - now).total_seconds()))
+
+
+def owner_exists() -> bool:
+    """Someone can sign in as owner (and so invite everyone else)."""
+    return Membership.objects.filter(role=Role.OWNER, user__is_active=True).exists()
+
+
+def users_list() -> list[dict[str, object]]:
+    """Every user with their role and team; users without a membership read as viewers."""
+    from django.contrib.auth import get_user_model
+
+    members = {m.user_id: m for m in Membership.objects.all()}
+    rows: list[dict[str, object]] = []
+    for user in get_user_model().objects.order_by("username"):
+        m = members.get(user.pk)
+        rows.append(
+            {
+                "username": user.get_username(),
+                "role": m.role if m else str(Role.VIEWER),
+                "team": m.team if m else "",
+                "email": user.email,
+                "active": user.is_active,
+                "last_login": user.last_login.isoformat() if user.last_login else None,
+            }
+        )
+    return rows

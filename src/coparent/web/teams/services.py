@@ -33,6 +33,8 @@ __all__ = [
     "login_failures_clear",
     "membership_update",
     "people_link",
+    "user_create",
+    "user_password_set",
 ]
 
 INVITATION_DAYS = 14
@@ -221,3 +223,43 @@ def demo_users_create(
             }
         )
     return created
+
+
+@transaction.atomic
+def user_create(*, username: str, role: str, team: str, email: str, password: str) -> Membership:
+    """A new user who can sign in at once, with a role and team (the first owner, say).
+
+    The password must pass the same validators as a password change in the app;
+    a user who already exists is refused rather than changed.
+    """
+    team = team or ""
+    _check_role_team(role, team)
+    if role == Role.OWNER and team:
+        raise ValidationError("an owner belongs to no team", code="team")
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            f"a user named {username!r} exists already; "
+            f"set a new password with coparent user set-password {username}",
+            code="username",
+        )
+    if role == Role.CHAMPION and Membership.objects.filter(role=Role.CHAMPION, team=team).exists():
+        raise ValidationError(f"{team} has a champion already; change roles in Setup", code="team")
+    candidate = User(username=username, email=email)
+    validate_password(password, candidate)
+    candidate.set_password(password)
+    candidate.full_clean(exclude=["password"])
+    candidate.save()
+    return Membership.objects.create(user=candidate, role=role, team=team)
+
+
+@transaction.atomic
+def user_password_set(*, username: str, password: str) -> None:
+    """A new password for an existing user, checked by the app's validators."""
+    User = get_user_model()
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        raise ValidationError(f"no user named {username!r}", code="username")
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])

@@ -28,7 +28,12 @@ from coparent.web.teams.forms import (
     ThrottledAuthenticationForm,
 )
 from coparent.web.teams.models import Invitation, Role, Team
-from coparent.web.teams.selectors import champion_names, invitations_open, memberships_list
+from coparent.web.teams.selectors import (
+    champion_names,
+    invitations_open,
+    memberships_list,
+    owner_exists,
+)
 
 
 class SignInView(LoginView):
@@ -37,6 +42,11 @@ class SignInView(LoginView):
     form_class = ThrottledAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["no_owner"] = not owner_exists()
+        return context
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
