@@ -110,6 +110,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("digest:send", "POST"): OWNER_CHAMPIONS,
     ("imports:data", "GET"): EVERYONE,
     ("imports:data", "POST"): OWNER_CHAMPIONS,
+    ("imports:job", "GET"): OWNER_CHAMPIONS,
+    ("imports:job", "POST"): GET_ONLY,
     ("setup:home", "GET"): OWNER,
     ("setup:home", "POST"): GET_ONLY,
     ("setup:company", "GET"): POST_ONLY,
@@ -214,6 +216,9 @@ def objects(
         due_at=now + timedelta(days=2),
     )
     goal = Goal.objects.create(period="2026-Q3", won_revenue=500000)
+    from coparent.web.imports.models import ImportJob
+
+    job = ImportJob.objects.create(files=["deals.csv"], status="loaded", created_at=now)
     invitation = invitation_create(
         invited_by=people["owner"], email="new@example.com", role="member", team="sales"
     )
@@ -226,6 +231,7 @@ def objects(
         "feedback:close": {"item_id": item.pk},
         "setup:member": {"user_id": people["viewer"].pk},
         "setup:goal_delete": {"goal_id": goal.pk},
+        "imports:job": {"job_id": job.pk},
         "invite": {"token": invitation.token},
         "starters:assign": {"list_id": WINBACK_LIST, "account_id": contacted},
         "starters:contacted": {"list_id": WINBACK_LIST, "account_id": contacted},

@@ -9,14 +9,20 @@ from django.db.models import QuerySet
 from coparent.schema import IMPORT_ORDER, TABLES
 from coparent.services.web_facts import table_freshness
 from coparent.web.common.facts import Facts, cached_facts, workspace
-from coparent.web.imports.models import ImportRecord
+from coparent.web.imports.models import ImportJob, ImportRecord
 from coparent.web.imports.services import MAPPINGS_DIR
 
-__all__ = ["data_overview_get", "imports_recent", "mapping_names"]
+__all__ = ["data_overview_get", "import_jobs_running", "imports_recent", "mapping_names"]
 
 
 def imports_recent(*, limit: int = 15) -> QuerySet[ImportRecord]:
     return ImportRecord.objects.select_related("user").order_by("-at", "-pk")[:limit]
+
+
+def import_jobs_running() -> QuerySet[ImportJob]:
+    """Import jobs not finished yet (the Data page links to each)."""
+    unfinished = ImportJob.objects.exclude(status__in=ImportJob.FINISHED)
+    return unfinished.select_related("user").order_by("-created_at", "-pk")
 
 
 def mapping_names() -> list[str]:
@@ -31,7 +37,8 @@ def data_overview_get() -> tuple[list[dict[str, Any]], Facts[list[dict[str, Any]
     present = {r["table"]: r for r in facts.value or []}
     last: dict[str, ImportRecord] = {}
     for rec in ImportRecord.objects.filter(outcome=ImportRecord.Outcome.LOADED).order_by("-at"):
-        last.setdefault(rec.table, rec)
+        for table in rec.table.split(", "):  # an export's record names every table it filled
+            last.setdefault(table, rec)
     rows = []
     for name in IMPORT_ORDER:
         row = present.get(name)

@@ -7,6 +7,7 @@ database (``app.sqlite3``). docs/web.md lists every environment variable.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,14 @@ COPARENT_LOGIN_MAX_FAILURES = env_int("COPARENT_LOGIN_MAX_FAILURES", 5)
 COPARENT_LOGIN_WINDOW_SECONDS = env_int("COPARENT_LOGIN_WINDOW_SECONDS", 15 * 60)
 # Computed reports are cached until the data changes; this bounds how long at most.
 COPARENT_REPORT_CACHE_SECONDS = env_int("COPARENT_REPORT_CACHE_SECONDS", 24 * 3600)
-# Largest upload accepted on the Data page, in megabytes.
-COPARENT_MAX_UPLOAD_MB = env_int("COPARENT_MAX_UPLOAD_MB", 200)
+# Largest upload accepted on the Data page (all its files together), in megabytes: a
+# 1M-row CRM export fits (docs/web.md gives the measured sizes). A .zip may unpack to four times it.
+COPARENT_MAX_UPLOAD_MB = env_int("COPARENT_MAX_UPLOAD_MB", 1024)
+# Uploads above this size, and every upload of several files or a .zip, are imported by a
+# background job the page polls, never inside the request.
+COPARENT_INLINE_IMPORT_MB = env_int("COPARENT_INLINE_IMPORT_MB", 20)
+# How import jobs run: "process" (a worker process each) or "inline" (inside the request).
+COPARENT_IMPORT_JOBS = os.environ.get("COPARENT_IMPORT_JOBS", "process")
 
 SECRET_KEY = secret_key(Path(COPARENT_WORKSPACE))
 DEBUG = env_bool("COPARENT_DEBUG", False)

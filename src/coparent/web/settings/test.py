@@ -17,6 +17,7 @@ from coparent.web.settings.env import env_database
 # A workspace that does not exist: tests point COPARENT_WORKSPACE at their own.
 COPARENT_WORKSPACE = str(Path(tempfile.gettempdir()) / "coparent-test-no-workspace")
 COPARENT_SETTING_OVERRIDES = {}
+COPARENT_IMPORT_JOBS = "inline"  # the in-memory database is this process's own
 SECRET_KEY = "coparent-tests-only"  # fixed key, tests only
 
 if os.environ.get("DATABASE_URL"):
