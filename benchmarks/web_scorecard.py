@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -59,23 +60,36 @@ def demo_workspace(root: Path, scale: str) -> Workspace:
 
 
 def start_server(ws: Workspace, workers: int) -> tuple[subprocess.Popen[str], int]:
+    """``coparent serve`` (the production server) on a free port, once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
     code = (
         "from pathlib import Path; from coparent.workspace import Workspace;"
-        "from coparent.services.webapp import demo_users_create, webapp_serve;"
-        f"ws = Workspace(Path({str(ws.path)!r})); demo_users_create(ws);"
-        f"webapp_serve(ws, host='127.0.0.1', port=0, workers={workers},"
-        " on_bind=lambda p: print('PORT', p, flush=True))"
+        "from coparent.services.webapp import demo_users_create;"
+        f"demo_users_create(Workspace(Path({str(ws.path)!r})))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
     proc = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
+        [
+            *(sys.executable, "-m", "coparent", "serve", "-w", str(ws.path)),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("PORT"):
-        proc.kill()
-        raise SystemExit(f"the server did not start: {line!r}")
-    return proc, int(line.split()[1])
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5):
+                return proc, port
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise SystemExit("the server did not start within 120 s") from None
+            time.sleep(0.3)
 
 
 def session_cookie(base: str, username: str = "ceo") -> str:

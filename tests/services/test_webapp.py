@@ -10,8 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -78,46 +76,3 @@ def test_demo_users_are_refused_outside_a_demo_workspace(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert "refused:" in result.stdout
     assert "not a demo workspace" in result.stdout
-
-
-def test_serve_answers_pages_and_static_files(demo_ws: Path) -> None:
-    code = (
-        "import sys; from pathlib import Path; from coparent.workspace import Workspace;"
-        "from coparent.services.webapp import webapp_serve;"
-        f"webapp_serve(Workspace(Path({str(demo_ws)!r})), host='127.0.0.1', port=0,"
-        " on_bind=lambda port: print('PORT', port, flush=True))"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("PORT"), proc.stderr.read() if proc.stderr else line
-        base = f"http://127.0.0.1:{int(line.split()[1])}"
-        deadline = time.monotonic() + 20
-        for path, marker in (
-            ("/accounts/login/", b'name="username"'),
-            ("/static/plotly/plotly.min.js", b"plotly"),
-            ("/static/coparent/app.css", b"--marketing"),
-        ):
-            while True:
-                try:
-                    with urllib.request.urlopen(base + path, timeout=10) as response:
-                        assert response.status == 200
-                        assert marker in response.read()
-                    break
-                except ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()

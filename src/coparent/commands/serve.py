@@ -22,6 +22,14 @@ def serve(
         str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Server processes, each with a few threads (0: one per CPU, at most 4).",
+        ),
+    ] = 0,
     workspace: WorkspaceOpt = None,
     setting: SettingOpt = None,
 ) -> None:
@@ -41,4 +49,4 @@ def serve(
     if not webapp_owner_exists(ws):
         out.print(f"Note: {NO_OWNER_HINT} --workspace {ws.path}")
     out.print(f"coparent is serving {ws.path} at {webapp_url(host, port)} (Ctrl+C to stop)")
-    webapp_serve(ws, host=host, port=port, overrides=overrides)
+    webapp_serve(ws, host=host, port=port, workers=workers, overrides=overrides)

@@ -34,7 +34,7 @@ class PlotlyFinder(BaseFinder):
 
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         if path != PLOTLY_JS:
-            return [] if find_all else None
+            return []  # a miss is [] whatever find_all says: Django 5.2 turns None into [None]
         found = str(_SOURCE / "plotly.min.js")
         return [found] if find_all else found
 

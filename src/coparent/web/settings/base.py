@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from coparent.web.settings.env import (
     env_bool,
     env_database,
@@ -42,6 +44,12 @@ COPARENT_INLINE_IMPORT_MB = env_int("COPARENT_INLINE_IMPORT_MB", 20)
 COPARENT_IMPORT_JOBS = os.environ.get("COPARENT_IMPORT_JOBS", "process")
 
 SECRET_KEY = secret_key(Path(COPARENT_WORKSPACE))
+if not SECRET_KEY and os.environ.get("DJANGO_SETTINGS_MODULE") == __name__:
+    # No public fallback key: sessions and tokens signed with it could be forged by anyone.
+    raise ImproperlyConfigured(
+        "no secret key: set COPARENT_SECRET_KEY, or point COPARENT_HOME at a workspace "
+        "(coparent init) where coparent keeps one"
+    )
 DEBUG = env_bool("COPARENT_DEBUG", False)
 ALLOWED_HOSTS = env_list("COPARENT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("COPARENT_CSRF_TRUSTED_ORIGINS", [])
@@ -85,6 +93,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "coparent.web.common.memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "coparent.web.common.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,13 +156,22 @@ STATICFILES_FINDERS = [
     # plotly.min.js alone from the plotly wheel (not its 9.6 MB package_data folder).
     "coparent.web.common.finders.PlotlyFinder",
 ]
+# Hashed names (app.3f2c1a.css): the server caches them for a year, and a new release is a new URL.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 is a role meeting a page it may not see: one line, not a traceback.
+    "filters": {"one_line_403": {"()": "coparent.web.common.logs.OneLineForbidden"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_403"]},
+    },
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},

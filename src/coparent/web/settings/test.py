@@ -28,3 +28,7 @@ else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast tests only
 STATIC_ROOT = Path(tempfile.gettempdir()) / "coparent-test-static"
+STORAGES = {  # no collectstatic in tests: plain names, found by the finders
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
