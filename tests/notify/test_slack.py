@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 
 import pytest
 
@@ -111,3 +114,36 @@ def test_the_webhook_label_hides_the_secret_path() -> None:
     assert webhook_label("https://hooks.slack.com/services/T0/B0/XYZ") == (
         "slack webhook at hooks.slack.com"
     )
+
+
+@pytest.mark.parametrize("drip", ["headers", "body"])
+def test_the_timeout_bounds_the_whole_send_even_when_the_webhook_drips(drip: str) -> None:
+    """A webhook answering a byte every 0.2 s would keep a per-read timeout happy forever."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + b"x" * 400
+    start_at = 0 if drip == "headers" else answer.index(b"\r\n\r\n") + 4
+    closed = threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def serve() -> None:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer[:start_at])
+                try:
+                    for i in range(start_at, len(answer)):
+                        conn.sendall(answer[i : i + 1])
+                        time.sleep(0.2)
+                except OSError:
+                    closed.set()
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        started = time.monotonic()
+        with pytest.raises(DeliveryError, match="no complete answer") as caught:
+            slack_post(
+                f"http://127.0.0.1:{server.getsockname()[1]}/hook", {"text": "hi"}, timeout=1
+            )
+        assert time.monotonic() - started < 2.5
+        assert caught.value.retry
+        thread.join(5)
+    assert closed.is_set()  # the connection was cut, not left to drip on

@@ -7,16 +7,23 @@ a header of at most `MAX_HEADER_CHARS`, and a short ``text`` fallback for
 notifications. Text people typed is escaped (``&``, ``<``, ``>``), so a win
 story cannot ping ``<!channel>`` or smuggle in a link.
 
-`slack_post` uses only the standard library (urllib) with a timeout and
-raises `DeliveryError` saying whether trying again can help: connection
-problems, timeouts, 429 and 5xx answers can; other 4xx answers (a revoked
-or mistyped webhook) cannot.
+`slack_post` uses only the standard library (http.client, through the
+proxy the environment names, as urllib would) and raises `DeliveryError`
+saying whether trying again can help: connection problems, timeouts, 429
+and 5xx answers can; other 4xx answers (a revoked or mistyped webhook)
+cannot. ``timeout`` bounds the whole attempt, not each read: a webhook
+that answers a byte at a time is cut off when the time is up, and its
+connection closed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
-import urllib.error
+import socket
+import threading
+import time
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,44 +153,81 @@ def webhook_label(url: str) -> str:
 
 
 def slack_post(url: str, payload: dict[str, Any], *, timeout: float) -> None:
-    """POST ``payload`` as JSON to an incoming webhook; `DeliveryError` on any failure."""
-    scheme = urlsplit(url).scheme
-    if scheme not in ("https", "http"):
+    """POST ``payload`` as JSON to an incoming webhook within ``timeout`` seconds in all.
+
+    `DeliveryError` on any failure, and when the answer is not complete in time.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http"):
         raise DeliveryError(
-            f"the Slack webhook URL must start with https:// (not {scheme or 'nothing'}://)",
+            f"the Slack webhook URL must start with https:// (not {parts.scheme or 'nothing'}://)",
             retry=False,
         )
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
     where = webhook_label(url)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
+    conn = _connection(parts.scheme, parts.hostname or "", parts.port, timeout=timeout)
+    body = json.dumps(payload).encode("utf-8")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    answer: dict[str, Any] = {}
+
+    def attempt() -> None:
         try:
-            body = exc.read(300).decode("utf-8", "replace").strip()
-        finally:
-            exc.close()
-        status = exc.code
-        retry = status == 429 or status >= 500
+            conn.request("POST", path, body, {"Content-Type": "application/json; charset=utf-8"})
+            response = conn.getresponse()
+            answer["status"] = response.status
+            answer["retry_after"] = response.getheader("Retry-After")
+            answer["body"] = response.read(300) if response.status >= 400 else response.read()
+        except BaseException as exc:  # handed to the caller below
+            answer["error"] = exc
+
+    started = time.monotonic()
+    worker = threading.Thread(target=attempt, name="slack-post", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        _cut_off(conn)
+        worker.join(5)
+        raise DeliveryError(f"no complete answer from the {where} within {timeout:g} s", retry=True)
+    conn.close()
+    error = answer.get("error")
+    if isinstance(error, TimeoutError):
         raise DeliveryError(
-            f"the {where} answered HTTP {status}" + (f": {body}" if body else ""),
-            retry=retry,
-            retry_after=_retry_after(exc.headers.get("Retry-After")) if status == 429 else None,
+            f"no answer from the {where} within {time.monotonic() - started:.3g} s", retry=True
         ) from None
-    except urllib.error.URLError as exc:
-        raise DeliveryError(f"cannot reach the {where}: {exc.reason}", retry=True) from None
-    except (TimeoutError, OSError) as exc:
+    if isinstance(error, OSError | http.client.HTTPException):
+        raise DeliveryError(f"cannot reach the {where}: {error}", retry=True) from None
+    if error is not None:
+        raise error
+    status = int(answer["status"])
+    if status >= 400:
+        text = bytes(answer["body"]).decode("utf-8", "replace").strip()
         raise DeliveryError(
-            f"no answer from the {where} within {timeout:g} s ({exc})"
-            if isinstance(exc, TimeoutError)
-            else f"cannot reach the {where}: {exc}",
-            retry=True,
-        ) from None
+            f"the {where} answered HTTP {status}" + (f": {text}" if text else ""),
+            retry=status == 429 or status >= 500,
+            retry_after=_retry_after(answer["retry_after"]) if status == 429 else None,
+        )
+
+
+def _connection(
+    scheme: str, host: str, port: int | None, *, timeout: float
+) -> http.client.HTTPConnection:
+    """A connection to ``host``, through the environment's proxy for ``scheme`` if any."""
+    cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    proxy = urllib.request.getproxies().get(scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        p = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        conn = cls(p.hostname or "", p.port, timeout=timeout)
+        conn.set_tunnel(host, port)
+        return conn
+    return cls(host, port, timeout=timeout)
+
+
+def _cut_off(conn: http.client.HTTPConnection) -> None:
+    """Wake a read that is still waiting, and close the connection."""
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    conn.close()
 
 
 def _retry_after(value: str | None) -> float | None:
