@@ -28,6 +28,7 @@ __all__ = [
     "lead_facts",
     "lead_queue",
     "people_list",
+    "products_list",
     "recent_won_deals",
     "table_freshness",
 ]
@@ -192,6 +193,15 @@ def people_list(con: BaseBackend) -> list[Row]:
     if people is None:
         return []
     return _rows(people.order_by("name"))
+
+
+def products_list(con: BaseBackend) -> list[Row]:
+    """``product_id`` and ``name`` of every product, by name (empty without the table)."""
+    present = set(con.list_tables())
+    products = _table(con, "products", present)
+    if products is None:
+        return []
+    return _rows(products.select("product_id", "name").order_by("name"))
 
 
 def table_freshness(con: BaseBackend) -> list[Row]:

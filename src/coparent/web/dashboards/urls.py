@@ -10,5 +10,6 @@ urlpatterns = [
     path("diagnosis/", views.diagnosis, name="diagnosis"),
     path("funnel/", views.funnel, name="funnel"),
     path("products/", views.products, name="products"),
-    path("products/<str:product_id>/", views.product, name="product"),
+    # path: any stored id (even "sku/2025") reverses to a working link
+    path("products/<path:product_id>/", views.product, name="product"),
 ]
