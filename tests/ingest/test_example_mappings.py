@@ -133,3 +133,58 @@ def test_cdnow_sample_without_a_header_loads_6919_orders_of_2357_customers(
     assert len(orders["account_id"].unique()) == 2_357
     first = empty_con.table("orders").filter(lambda t: t.order_id == "cdnow-sample-1")
     assert first.to_pyarrow().to_pylist()[0]["amount"] == pytest.approx(29.33)
+
+
+AB = SHARED / "ab-test-landing-page"
+needs_ab = pytest.mark.skipif(
+    not (AB / "ab_data.csv").exists(),
+    reason=f"the A/B test dataset is not at {AB} (see ../shared/data/README.md)",
+)
+
+
+@needs_maven
+def test_maven_lookups_value_open_deals_at_list_price_and_filter_won_deals_into_orders(
+    empty_con: BaseBackend,
+) -> None:
+    results = import_mapped(empty_con, mapping=EXAMPLES / "maven-crm-lookups.toml")
+    assert [(r.table, r.rows, r.dropped) for r in results] == [
+        ("people", 35, 0),
+        ("products", 7, 0),
+        ("accounts", 85, 0),
+        ("opportunities", 8800, 0),
+        ("orders", 4238, 4562),
+    ]
+    *_, opportunities, orders = results
+    gaps = {(i.code, i.column): i.count for i in opportunities.issues}
+    assert gaps == {(IssueCode.W201, "account"): 1425, (IssueCode.W201, "engage_date"): 500}
+    (dropped,) = orders.issues
+    assert dropped.code is IssueCode.W105
+    assert dropped.message.startswith("dropped 4,562 of 8,800 rows that do not meet keep")
+    opps = empty_con.table("opportunities")
+    rows = opps.group_by("status").aggregate(n=opps.count(), total=opps.amount.sum())
+    got = {r["status"]: (r["n"], r["total"]) for r in rows.to_pyarrow().to_pylist()}
+    assert got == {"won": (4238, 10_005_534), "lost": (2473, 0), "open": (2089, 4_966_215)}
+    assert "GTXPro" not in opps.product_id.to_pyarrow().to_pylist()
+    won = empty_con.table("orders")
+    assert won.amount.sum().to_pyarrow().as_py() == 10_005_534
+    first = won.filter(won.order_id == "GTX-Z063OYW0").to_pyarrow().to_pylist()
+    assert first[0]["product_id"] == "GTX Pro"
+    person = empty_con.table("people").filter(lambda t: t.person_id == "Anna Snelling")
+    title = person.to_pyarrow().to_pylist()[0]["title"]
+    assert title == "Sales Agent, Central office (manager: Dustin Brinkmann)"
+
+
+@needs_ab
+def test_ab_test_mapping_reproduces_the_published_cleaning_with_every_drop_counted(
+    empty_con: BaseBackend,
+) -> None:
+    (result,) = import_mapped(empty_con, mapping=EXAMPLES / "ab-test-landing-page.toml")
+    assert (result.rows, result.dropped, result.rows + result.dropped) == (290_584, 3_894, 294_478)
+    assert [(i.code, i.count) for i in result.issues] == [
+        (IssueCode.W105, 3_893),
+        (IssueCode.W105, 1),
+    ]
+    e = empty_con.table("experiments")
+    rows = e.group_by("variant").aggregate(n=e.count(), won=e.converted.sum())
+    got = {r["variant"]: (r["n"], r["won"]) for r in rows.to_pyarrow().to_pylist()}
+    assert got == {"control": (145_274, 17_489), "treatment": (145_310, 17_264)}

@@ -13,8 +13,10 @@ from coparent.ingest.issues import IssueCode, IssueLog
 from coparent.ingest.mapping import (
     ColumnRule,
     ImportMapping,
+    Lookup,
     SourceOptions,
     TableMapping,
+    check_value_maps,
     load_mapping,
     parse_mapping,
     plan_columns,
@@ -118,13 +120,191 @@ def test_a_mapping_file_holds_source_options_and_column_rules_for_several_tables
             "not valid",
         ),
         ("[orders.columns]\namount = 12", "orders.columns.amount", "source column name"),
+        # reading options
+        ("[leads.source]\nskip_rows = -1", "leads.source.skip_rows", "0 or more"),
+        ("[leads.source]\nskip_rows = '2'", "leads.source.skip_rows", "whole number"),
+        ("[leads.source]\nmember = 3", "leads.source.member", "expected a text"),
+        ("[leads.source]\nnull_values = 'N/A'", "leads.source.null_values", "list of texts"),
+        # defaults
+        (
+            "[leads.columns]\nchannel = { value = 'a', default = 'b' }",
+            "leads.columns.channel.default",
+            "never empty",
+        ),
+        (
+            "[leads.columns]\nlead_id = { row_number = true, default = 'b' }",
+            "leads.columns.lead_id.default",
+            "never empty",
+        ),
+        (
+            "[leads.columns]\nchannel = { column = 'a', default = '' }",
+            "leads.columns.channel.default",
+            "cannot be empty",
+        ),
+        (
+            "[orders.columns]\namount = { column = 'a', default = 'lots' }",
+            "orders.columns.amount.default",
+            "not valid for amount",
+        ),
+        (
+            "[people.columns]\nteam = { column = 'a', default = 'sellers' }",
+            "people.columns.team.default",
+            "not valid for team",
+        ),
+        # computed columns
+        (
+            "[orders.columns]\namount = { column = 'a', expr = 'b' }",
+            "orders.columns.amount",
+            "exactly one",
+        ),
+        (
+            "[orders.columns]\namount = { expr = '' }",
+            "orders.columns.amount.expr",
+            "expected an expression",
+        ),
+        (
+            "[orders.columns]\namount = { expr = 'qty * ' }",
+            "orders.columns.amount.expr",
+            "at character 7",
+        ),
+        (
+            "[orders.columns]\namount = { expr = 'qty ** 2' }",
+            "orders.columns.amount.expr",
+            "expected a value",
+        ),
+        (
+            "[orders.columns]\namount = { expr = 'sqrt(qty)' }",
+            "orders.columns.amount.expr",
+            "unknown function 'sqrt'",
+        ),
+        (
+            "[orders.columns]\namount = { expr = 'round()' }",
+            "orders.columns.amount.expr",
+            "takes 1 to 2 argument",
+        ),
+        (
+            "[orders.columns]\namount = { expr = \"year(date(d, '%Q'))\" }",
+            "orders.columns.amount.expr",
+            "not a date format",
+        ),
+        (
+            '[orders.columns]\namount = { expr = "number(a, b)" }',
+            "orders.columns.amount.expr",
+            "must be a quoted text",
+        ),
+        (
+            "[orders.columns]\namount = { expr = \"number(a, ',,')\" }",
+            "orders.columns.amount.expr",
+            "one character",
+        ),
+        (
+            '[orders.columns]\namount = { expr = "a; drop table orders" }',
+            "orders.columns.amount.expr",
+            "unexpected ';'",
+        ),
+        (
+            '[orders.columns]\namount = { expr = "\'unclosed" }',
+            "orders.columns.amount.expr",
+            "never closed",
+        ),
+        (
+            "[orders.columns]\naccount_id = { expr = 'Customer ID' }",
+            "orders.columns.account_id.expr",
+            "backquotes",
+        ),
+        (
+            "[orders.columns]\naccount_id = { expr = 'empty' }",
+            "orders.columns.account_id.expr",
+            "keyword",
+        ),
+        (
+            '[orders.columns]\naccount_id = { expr = "a in (b)" }',
+            "orders.columns.account_id.expr",
+            "only literals",
+        ),
+        # filters
+        ("[orders.filter]\nkeep = 3", "orders.filter.keep", "a condition"),
+        ("[orders.filter]\nwhere = 'a'", "orders.filter.where", "unknown key"),
+        ("[orders.filter]\ndrop = ['a =']", "orders.filter.drop", "at character 4"),
+        # lookups
+        ("[orders.lookups.x]\nkey = 'k'\non = 'a'", "orders.lookups.x.file", "needs the file"),
+        ("[orders.lookups.x]\nfile = 'f.csv'\non = 'a'", "orders.lookups.x.key", "expected a text"),
+        ("[orders.lookups.x]\nfile = 'f.csv'\nkey = 'k'", "orders.lookups.x.on", "expected a text"),
+        (
+            "[orders.lookups.x]\nfile = 'f.csv'\nkey = 'k'\non = 'a b'",
+            "orders.lookups.x.on",
+            "backquotes",
+        ),
+        (
+            "[orders.lookups.\"my deals\"]\nfile = 'f.csv'\nkey = 'k'\non = 'a'",
+            "orders.lookups.my deals",
+            "plain name",
+        ),
+        (
+            "[orders.lookups.x]\nfile = 'f.csv'\nkey = 'k'\non = 'a'\ntimezone = 'UTC'",
+            "orders.lookups.x.timezone",
+            "source's time zone",
+        ),
+        (
+            "[orders.lookups.x]\nfile = 'f.csv'\nkey = 'k'\non = 'a'\nkeys = 'k'",
+            "orders.lookups.x.keys",
+            "unknown key",
+        ),
+        ("[orders.lookups]\nx = 3", "orders.lookups.x", "expected a table"),
     ],
 )
 def test_every_mistake_in_a_mapping_names_its_key(text: str, key: str, fragment: str) -> None:
     with pytest.raises(MappingError) as info:
         parse(text)
     assert info.value.key == key
-    assert fragment in str(info.value)
+    assert fragment in str(info.value) + " " + info.value.hint
+
+
+def test_filters_lookups_defaults_and_expressions_are_read_in_order() -> None:
+    m = parse(
+        """
+[orders.source]
+skip_rows = 2
+member = "orders.csv"
+null_values = [" - ", "N/A"]
+
+[orders.filter]
+keep = "qty > 0"
+drop = ["starts_with(invoice, 'C')", "customer is empty"]
+
+[orders.lookups.customers]
+file = "customers.csv.gz"
+key = "id"
+on = "lower(customer)"
+delimiter = ";"
+
+[orders.columns]
+amount = { expr = "qty * price" }
+account_id = { column = "customer", default = "walk-in" }
+"""
+    ).table("orders")
+    assert m.source == SourceOptions(skip_rows=2, member="orders.csv", null_values=("-", "N/A"))
+    assert m.filters == (
+        ("keep", "qty > 0"),
+        ("drop", "starts_with(invoice, 'C')"),
+        ("drop", "customer is empty"),
+    )
+    (lookup,) = m.lookups
+    assert (lookup.name, lookup.key, lookup.on) == ("customers", "id", "lower(customer)")
+    assert lookup.source == SourceOptions(file="customers.csv.gz", delimiter=";")
+    assert m.rule("amount")[0] == ColumnRule(expr="qty * price")
+    assert m.rule("account_id")[0].default == "walk-in"
+    assert m.derives
+    assert not parse("[orders.columns]\namount = 'a'").table("orders").derives
+
+
+def test_a_values_key_that_the_reader_empties_is_refused_once_the_null_words_are_known() -> None:
+    m = parse("[leads.columns]\nchannel = { column = 'c', values = { 'N/A' = 'none' } }")
+    with pytest.raises(MappingError) as info:
+        check_value_maps(m.table("leads"), null_values=("", "N/A"))
+    assert info.value.key == "leads.columns.channel.values.N/A"
+    assert 'the key ""' in info.value.hint
+    check_value_maps(m.table("leads"), null_values=("",))
 
 
 def test_a_constant_is_checked_after_its_value_map() -> None:
@@ -244,6 +424,53 @@ def rules(draw: st.DrawFn, table: str) -> tuple[tuple[str, ColumnRule], ...]:
     return tuple(out)
 
 
+_EXPRS = st.sampled_from(
+    [
+        "qty * price",
+        "concat(`First Name`, ' ', last)",
+        "coalesce(a, deals.b, 'x''y')",
+        "year(date(d, '%d/%m/%Y')) >= 2020 and not (c is empty)",
+        'status not in ("Void", "Cancelled")',
+    ]
+)
+
+
+@st.composite
+def derivations(draw: st.DrawFn, table: str) -> dict[str, Any]:
+    """Filters, lookups and computed or defaulted columns that survive the round trip."""
+    out: dict[str, Any] = {}
+    filters = draw(st.lists(st.tuples(st.sampled_from(["keep", "drop"]), _EXPRS), max_size=3))
+    out["filters"] = tuple(sorted(filters, key=lambda f: f[0] != "keep"))
+    names = draw(
+        st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), unique=True, max_size=2)
+    )
+    out["lookups"] = tuple(
+        Lookup(
+            n,
+            SourceOptions(
+                file=draw(_NAME), skip_rows=draw(st.integers(0, 3)), member=draw(st.none() | _NAME)
+            ),
+            draw(_NAME),
+            draw(_EXPRS),
+        )
+        for n in names
+        if n not in ("and", "or", "not", "in", "is")
+    )
+    text = [c for c in TABLES[table] if c.type == "string" and c.values is None]
+    columns = []
+    for col in text[: draw(st.integers(0, 2))]:
+        columns.append(
+            (col.name, ColumnRule(expr=draw(_EXPRS)))
+            if draw(st.booleans())
+            else (
+                col.name,
+                ColumnRule(column=draw(_NAME), default=draw(_NAME.map(str.strip).filter(bool))),
+            )
+        )
+    out["columns"] = tuple(columns)
+    return out
+
+
 @st.composite
 def mappings(draw: st.DrawFn) -> ImportMapping:
     tables = {}
@@ -259,8 +486,20 @@ def mappings(draw: st.DrawFn) -> ImportMapping:
             encoding=draw(st.none() | st.sampled_from(["utf-8", "cp1252"])),
             timezone=draw(st.none() | st.sampled_from(["UTC", "Europe/Paris"])),
             sheet=draw(st.none() | _NAME),
+            skip_rows=draw(st.integers(0, 5)),
+            member=draw(st.none() | _NAME),
+            null_values=draw(st.none() | st.lists(_NAME.map(str.strip)).map(tuple)),
         )
-        tables[name] = TableMapping(name, source, draw(rules(name)))
+        extra = draw(derivations(name))
+        plain = tuple(r for r in draw(rules(name)) if r[0] not in dict(extra["columns"]))
+        tables[name] = TableMapping(
+            name,
+            source,
+            plain + extra["columns"],
+            None,
+            extra["filters"],
+            extra["lookups"],
+        )
     return ImportMapping(None, tables)
 
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -363,3 +365,121 @@ def test_an_xlsx_sheet_without_a_header_takes_the_mapping_names(tmp_path: Path) 
     assert (src.header_row, src.rows.to_pylist()) == (None, [1, 2])
     assert columns(src) == {"id": ["a", "b"], "n": ["1", "2"]}
     assert read(path, header=False).names == ["column_1", "column_2"]
+
+
+# --- compressed files, archives and title rows -------------------------------------------
+
+
+def fails(path: Path, **options: object) -> list[tuple[IssueCode, int | None, str]]:
+    log = IssueLog(file=path.name, max_examples=20)
+    src = read_source(
+        path,
+        file=path.name,
+        options=SourceOptions(**options),  # type: ignore[arg-type]
+        settings=Settings(),
+        log=log,
+    )
+    assert src is None
+    return [(i.code, i.row, i.message) for i in log.issues()]
+
+
+CSV = "id,amount\na,1\nb,\nc,3\n"
+
+
+def test_a_gz_file_is_read_as_the_file_it_compresses(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv.gz"
+    path.write_bytes(gzip.compress(CSV.encode()))
+    src = read(path)
+    assert columns(src) == {"id": ["a", "b", "c"], "amount": ["1", None, "3"]}
+    assert src.rows.to_pylist() == [2, 3, 4]
+
+
+def test_a_zip_with_one_file_is_read_as_that_file(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("orders.csv", CSV)
+        z.writestr("__MACOSX/._orders.csv", b"\x00\x05")
+    assert columns(read(path))["id"] == ["a", "b", "c"]
+
+
+def test_a_zip_member_is_chosen_by_name_even_a_parquet_or_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"id": ["p"], "n": [1.5]}), sink)
+    book = openpyxl.Workbook()
+    book.active.append(["id", "n"])  # type: ignore[union-attr]
+    book.active.append(["x", 2])  # type: ignore[union-attr]
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.csv", CSV)
+        z.writestr("data/b.parquet", sink.getvalue())
+        z.writestr("c.xlsx", xlsx.getvalue())
+    assert columns(read(path, member="a.csv"))["id"] == ["a", "b", "c"]
+    assert columns(read(path, member="data/b.parquet")) == {"id": ["p"], "n": [1.5]}
+    assert columns(read(path, member="c.xlsx")) == {"id": ["x"], "n": ["2"]}
+
+
+def test_an_archive_of_several_files_needs_a_member_and_a_wrong_one_is_reported(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.csv", CSV)
+        z.writestr("b.csv", CSV)
+    ((code, row, message),) = fails(path)
+    assert (code, row) == (IssueCode.E104, None)
+    assert "holds 2 files" in message
+    ((code, _, message),) = fails(path, member="c.csv")
+    assert (code, message) == (IssueCode.E100, "the archive has no file 'c.csv'")
+    ((code, _, message),) = fails(write(tmp_path, CSV), member="a.csv")
+    assert code is IssueCode.E104
+    assert "not a .zip archive" in message
+
+
+def test_a_damaged_gz_or_zip_is_malformed(tmp_path: Path) -> None:
+    gz = tmp_path / "x.csv.gz"
+    gz.write_bytes(gzip.compress(CSV.encode())[:-12])
+    assert [c for c, _, _ in fails(gz)] == [IssueCode.E108]
+    bad_zip = tmp_path / "x.zip"
+    bad_zip.write_bytes(b"PK\x03\x04 not really")
+    assert [c for c, _, _ in fails(bad_zip)] == [IssueCode.E108]
+
+
+def test_title_rows_are_skipped_and_still_counted_in_row_numbers(tmp_path: Path) -> None:
+    text = "Opportunities report\nRun 2024-03-01, by Ann\nid,amount\na,1\nb,2,extra\n\nc,3\n"
+    log = IssueLog(file="r.csv", max_examples=20)
+    src = read(write(tmp_path, text, "r.csv"), log, skip_rows=2)
+    assert src.header_row == 3
+    assert columns(src)["id"] == ["a", "c"]
+    assert src.rows.to_pylist() == [4, 7]
+    assert [(i.code, i.row) for i in log.issues()] == [(IssueCode.E103, 5)]
+
+
+def test_title_rows_are_skipped_in_whitespace_logs_and_workbooks(tmp_path: Path) -> None:
+    src = read(
+        write(tmp_path, "CDNOW log\n id  amount\n  a   1\n", "log.txt"),
+        skip_rows=1,
+        delimiter="whitespace",
+    )
+    assert (src.header_row, src.rows.to_pylist(), columns(src)["id"]) == (2, [3], ["a"])
+    book = openpyxl.Workbook()
+    for row in (["Report", "title"], ["id", "n"], ["x", 1]):
+        book.active.append(row)  # type: ignore[union-attr]
+    book.save(tmp_path / "r.xlsx")
+    src = read(tmp_path / "r.xlsx", skip_rows=1)
+    assert (src.header_row, src.rows.to_pylist()) == (2, [3])
+    assert columns(src) == {"id": ["x"], "n": ["1"]}
+
+
+def test_skipping_every_line_leaves_an_empty_file(tmp_path: Path) -> None:
+    assert [c for c, _, _ in fails(write(tmp_path, "a\nb\n"), skip_rows=5)] == [IssueCode.E101]
+
+
+def test_the_mappings_null_values_replace_the_setting_but_an_empty_cell_stays_empty(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "id,v\na,N/A\nb,-\nc,\n")
+    assert columns(read(path))["v"] == [None, "-", None]
+    assert columns(read(path, null_values=("-",)))["v"] == ["N/A", None, None]
+    assert columns(read(path, null_values=()))["v"] == ["N/A", "-", None]

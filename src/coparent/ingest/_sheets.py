@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
@@ -39,11 +39,12 @@ def cell_text(value: Any) -> str | None:
 
 
 def read_excel(
-    path: Path,
+    path: Path | IO[bytes],
     *,
     sheet: str | None,
     header: bool = True,
     names: tuple[str, ...] | None = None,
+    skip_rows: int = 0,
     log: IssueLog,
 ) -> RawText | None:
     """The first sheet (or ``sheet``) of an .xlsx workbook.
@@ -75,16 +76,19 @@ def read_excel(
         given = None
         if not header:
             given = list(names or [f"column_{i + 1}" for i in range(ws.max_column or 0)])
-        return _sheet_rows(ws.iter_rows(values_only=True), names=given, log=log)
+        rows = ws.iter_rows(values_only=True, min_row=skip_rows + 1)
+        return _sheet_rows(rows, names=given, log=log, first_row=skip_rows + 1)
     finally:
         book.close()
 
 
-def _sheet_rows(rows: Any, *, names: list[str] | None, log: IssueLog) -> RawText:
+def _sheet_rows(
+    rows: Any, *, names: list[str] | None, log: IssueLog, first_row: int = 1
+) -> RawText:
     header_row: int | None = None
     cells: list[list[str | None]] = [[] for _ in names or []]
     numbers: list[int] = []
-    for number, raw in enumerate(rows, start=1):
+    for number, raw in enumerate(rows, start=first_row):
         values = [cell_text(v) for v in raw]
         if names is None:
             if any(v is not None and v.strip() for v in values):
@@ -116,7 +120,7 @@ def _sheet_rows(rows: Any, *, names: list[str] | None, log: IssueLog) -> RawText
     return RawText(names, columns, np.array(numbers, dtype=np.int64), header_row)
 
 
-def read_parquet(path: Path, *, log: IssueLog) -> pa.Table | None:
+def read_parquet(path: Path | pa.BufferReader, *, log: IssueLog) -> pa.Table | None:
     import pyarrow.parquet as pq
 
     try:

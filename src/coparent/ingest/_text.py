@@ -180,8 +180,12 @@ def read_delimited(
     names: tuple[str, ...] | None,
     null_values: list[str],
     log: IssueLog,
+    first_row: int = 1,
 ) -> RawText | None:
-    """Read delimited UTF-8 ``data``; None when the file cannot be read at all (logged)."""
+    """Read delimited UTF-8 ``data``; None when the file cannot be read at all (logged).
+
+    ``first_row`` is the number of the data's first record (after skipped title lines).
+    """
     first = _first_record(data, delimiter)  # Python's csv agrees with Arrow on the header
     width = list(names) if names else (first or [""])
     block = _FIRST_BLOCK
@@ -217,18 +221,22 @@ def read_delimited(
             block_size=block,
             threads=False,
         )
+    offset = first_row - 1
+    for b in bad:
+        if b.number is not None:
+            b.number += offset
     total = table.num_rows + len(bad)
-    numbers = np.arange(1, total + 1, dtype=np.int64)
+    numbers = np.arange(first_row, total + first_row, dtype=np.int64)
     if bad:
         numbers = np.setdiff1d(numbers, np.array([b.number for b in bad], dtype=np.int64))
     columns = [c.combine_chunks() for c in table.columns]
-    columns, numbers, bad = _unterminated_quote(data, columns, numbers, bad, total, log)
+    columns, numbers, bad = _unterminated_quote(data, columns, numbers, bad, total + offset, log)
     header_row: int | None = None
     if header and names is None:
-        if len(numbers) == 0 or numbers[0] != 1:
+        if len(numbers) == 0 or numbers[0] != first_row:
             log.add(
                 IssueCode.E108,
-                row=1,
+                row=first_row,
                 message="the header row cannot be read",
                 hint="the first line must hold the column names",
             )
@@ -236,7 +244,7 @@ def read_delimited(
         col_names = [name.strip() for name in first][: len(columns)]
         columns = [c.slice(1) for c in columns]
         numbers = numbers[1:]
-        header_row = 1
+        header_row = first_row
     else:
         col_names = list(names) if names else [f"column_{i + 1}" for i in range(len(width))]
     _report_ragged(bad, delimiter=delimiter, header=header_row is not None, log=log)
@@ -319,14 +327,19 @@ def suspect_delimiter(names: list[str], delimiter: str) -> str | None:
 
 
 def read_whitespace(
-    data: bytes, *, header: bool, names: tuple[str, ...] | None, log: IssueLog
+    data: bytes,
+    *,
+    header: bool,
+    names: tuple[str, ...] | None,
+    log: IssueLog,
+    first_row: int = 1,
 ) -> RawText | None:
     """Fields separated by runs of spaces or tabs (fixed-width logs); no quoting."""
     lines = pa.array(data.decode("utf-8", errors="strict").split("\n"))
     trimmed = pc.utf8_trim_whitespace(lines)
     blank = pc.equal(trimmed, "")
     parts = pc.split_pattern_regex(trimmed, r"\s+")
-    numbers = np.arange(1, len(lines) + 1, dtype=np.int64)
+    numbers = np.arange(first_row, len(lines) + first_row, dtype=np.int64)
     keep = bool_mask(pc.invert(blank))
     header_row: int | None = None
     if header:
@@ -335,7 +348,7 @@ def read_whitespace(
         first = int(np.argmax(keep))
         col_names = [str(x) for x in parts[first].as_py()]
         keep[first] = False
-        header_row = first + 1
+        header_row = first + first_row
     elif names:
         col_names = list(names)
     else:

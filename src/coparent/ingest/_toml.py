@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from coparent.errors import MappingError
 
 if TYPE_CHECKING:
-    from coparent.ingest.mapping import ColumnRule, ImportMapping
+    from coparent.ingest.mapping import ColumnRule, ImportMapping, SourceOptions
 
 __all__ = ["dump", "read_toml_file"]
 
@@ -55,23 +55,44 @@ def dump(mapping: ImportMapping) -> str:
     """The TOML text that `parse_mapping` reads back to an equal mapping."""
     lines: list[str] = []
     for name, tm in mapping.tables.items():
-        s = tm.source
-        src: list[tuple[str, str]] = []
-        for k in ("file", "delimiter", "encoding", "timezone", "sheet"):
-            v = getattr(s, k)
-            if v is not None:
-                src.append((k, _toml_text(v)))
-        if not s.header:
-            src.append(("header", "false"))
-        if s.names:
-            src.append(("names", "[" + ", ".join(_toml_text(n) for n in s.names) + "]"))
+        src = _source_lines(tm.source)
         if src:
             lines += [f"[{name}.source]", *(f"{k} = {v}" for k, v in src), ""]
         lines.append(f"[{name}.columns]")
         for col, rule in tm.columns:
             lines.append(f"{_toml_key(col)} = {_rule_toml(rule)}")
         lines.append("")
+        if tm.filters:
+            lines.append(f"[{name}.filter]")
+            for kind in ("keep", "drop"):
+                conditions = [c for k, c in tm.filters if k == kind]
+                if conditions:
+                    lines.append(f"{kind} = [" + ", ".join(map(_toml_text, conditions)) + "]")
+            lines.append("")
+        for lookup in tm.lookups:
+            lines.append(f"[{name}.lookups.{lookup.name}]")
+            lines.append(f"key = {_toml_text(lookup.key)}")
+            lines.append(f"on = {_toml_text(lookup.on)}")
+            lines += [f"{k} = {v}" for k, v in _source_lines(lookup.source)]
+            lines.append("")
     return "\n".join(lines)
+
+
+def _source_lines(s: SourceOptions) -> list[tuple[str, str]]:
+    src: list[tuple[str, str]] = []
+    for k in ("file", "delimiter", "encoding", "timezone", "sheet", "member"):
+        v = getattr(s, k)
+        if v is not None:
+            src.append((k, _toml_text(v)))
+    if not s.header:
+        src.append(("header", "false"))
+    if s.names:
+        src.append(("names", "[" + ", ".join(_toml_text(n) for n in s.names) + "]"))
+    if s.skip_rows:
+        src.append(("skip_rows", str(s.skip_rows)))
+    if s.null_values is not None:
+        src.append(("null_values", "[" + ", ".join(map(_toml_text, s.null_values)) + "]"))
+    return src
 
 
 def _rule_toml(rule: ColumnRule) -> str:
@@ -82,6 +103,8 @@ def _rule_toml(rule: ColumnRule) -> str:
         parts.append(f"column = {_toml_text(rule.column)}")
     if rule.value is not None:
         parts.append(f"value = {_toml_text(rule.value)}")
+    if rule.expr is not None:
+        parts.append(f"expr = {_toml_text(rule.expr)}")
     if rule.row_number:
         parts.append("row_number = true")
     if rule.prefix:
@@ -89,6 +112,8 @@ def _rule_toml(rule: ColumnRule) -> str:
     if rule.values:
         inner = ", ".join(f"{_toml_key(k)} = {_toml_text(v)}" for k, v in rule.values)
         parts.append(f"values = {{ {inner} }}")
+    if rule.default is not None:
+        parts.append(f"default = {_toml_text(rule.default)}")
     if rule.formats:
         parts.append("format = [" + ", ".join(_toml_text(f) for f in rule.formats) + "]")
     if rule.decimal != ".":

@@ -77,6 +77,7 @@ def check_values(
             plan,
             raw,
             src.rows,
+            unreadable=src.unreadable.get(plan.source or ""),
             table=table,
             timezone=timezone,
             max_field_chars=max_field_chars,
@@ -105,13 +106,19 @@ def _as_text(values: pa.Array) -> pa.Array:
 
 
 def _apply_rule_text(values: pa.Array, rule: ColumnRule) -> pa.Array:
+    """Value map (the key "" matches an empty cell), then the default, then the prefix."""
     if rule.values:
         values = _as_text(values)
         keys = pa.array([k for k, _ in rule.values], pa.string())
         targets = pa.array([v for _, v in rule.values], pa.string())
         index = pc.index_in(values, value_set=keys)
         values = pc.if_else(index.is_valid(), pc.take(targets, index), values)
+        empty = rule.value_map.get("")
+        if empty is not None and values.null_count:
+            values = pc.fill_null(values, empty)
         values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    if rule.default is not None and values.null_count:
+        values = pc.fill_null(_as_text(values), rule.default)
     if rule.prefix:
         values = pc.binary_join_element_wise(rule.prefix, _as_text(values), "")
     return values
@@ -122,6 +129,7 @@ def _check_column(
     raw: pa.Array,
     rows: pa.Array,
     *,
+    unreadable: pa.Array | None = None,
     table: Table,
     timezone: str,
     max_field_chars: int,
@@ -129,7 +137,8 @@ def _check_column(
 ) -> pa.Array:
     col, rule, label = plan.column, plan.rule, plan.label
     values = _apply_rule_text(raw, rule)
-    unreadable = pa.repeat(pa.scalar(False), len(values))
+    if unreadable is None:
+        unreadable = pa.repeat(pa.scalar(False), len(values))
     if col.values is not None:
         values, unreadable = _check_enum(
             values, col, label=label, rows=rows, log=log, hint=rule.hint

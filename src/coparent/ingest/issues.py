@@ -83,6 +83,7 @@ class IssueCode(Enum):
     W102 = ("ingest.W102", "rows skipped by the preset")
     W103 = ("ingest.W103", "day/month order not decided by the data")
     W104 = ("ingest.W104", "repeated header: one column chosen")
+    W105 = ("ingest.W105", "rows dropped by the mapping's filter")
     W201 = ("ingest.W201", "expected value missing")
     W202 = ("ingest.W202", "formula-like text stored as text")
     W203 = ("ingest.W203", "timestamps out of order")
@@ -90,6 +91,7 @@ class IssueCode(Enum):
     W205 = ("ingest.W205", "several ids in one cell: one kept")
     W206 = ("ingest.W206", "reference to another kind of record not loaded")
     W301 = ("ingest.W301", "references not checked")
+    W302 = ("ingest.W302", "lookup key not found")
 
     @property
     def level(self) -> Level:
@@ -230,10 +232,12 @@ class IssueLog:
         value: str | None = None,
         hint: str = "",
         count: int = 1,
+        file: str | None = None,
     ) -> None:
+        """Log one issue; ``file`` names another file than the log's (a lookup file)."""
         issue = new_issue(
             code,
-            file=self.file,
+            file=file or self.file,
             row=row,
             column=column,
             value=value,
@@ -241,6 +245,11 @@ class IssueLog:
             hint=hint,
             count=count,
         )
+        self.add_issue(issue)
+
+    def add_issue(self, issue: Issue) -> None:
+        """Log an issue built elsewhere (another file's log, merged into this one)."""
+        code, row, column, count = issue.code, issue.row, issue.column, issue.count
         bucket = self._buckets[code]
         bucket.total += count
         self._seq += 1
@@ -263,6 +272,7 @@ class IssueLog:
         values: pa.Array | pa.ChunkedArray | None,
         message: Callable[[int, str | None], str],
         hint: str = "",
+        file: str | None = None,
     ) -> int:
         """Log one issue per true row of ``mask``, building only the examples that may be shown.
 
@@ -287,6 +297,7 @@ class IssueLog:
                 column=column,
                 value=None if text is None else text[:200],
                 hint=hint,
+                file=file,
             )
         rest = flagged - len(positions)
         if rest:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from coparent.errors import MappingError
 from coparent.ingest._dates import parse_dates, parse_timestamps
 from coparent.ingest._toml import read_toml_file
 from coparent.ingest._values import parse_booleans, parse_floats, parse_ints
+from coparent.ingest.expr import parse as parse_expr
 from coparent.ingest.issues import IssueCode, IssueLog
 from coparent.schema import TABLES, Column, Table
 
@@ -46,8 +48,11 @@ __all__ = [
     "ColumnPlan",
     "ColumnRule",
     "ImportMapping",
+    "Lookup",
     "SourceOptions",
     "TableMapping",
+    "check_value_maps",
+    "computed_key",
     "load_mapping",
     "parse_mapping",
     "plan_columns",
@@ -55,8 +60,31 @@ __all__ = [
 ]
 
 DELIMITERS = (",", ";", "\t", "|", "whitespace")
-_SOURCE_KEYS = ("file", "delimiter", "header", "names", "encoding", "timezone", "sheet")
-_RULE_KEYS = ("column", "value", "row_number", "prefix", "values", "format", "decimal", "thousands")
+_SOURCE_KEYS = (
+    "file",
+    "delimiter",
+    "header",
+    "names",
+    "encoding",
+    "timezone",
+    "sheet",
+    "skip_rows",
+    "member",
+    "null_values",
+)
+_LOOKUP_KEYS = ("key", "on", *(k for k in _SOURCE_KEYS if k != "timezone"))
+_RULE_KEYS = (
+    "column",
+    "value",
+    "row_number",
+    "expr",
+    "prefix",
+    "values",
+    "default",
+    "format",
+    "decimal",
+    "thousands",
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,12 @@ class SourceOptions:
     encoding: str | None = None
     timezone: str | None = None
     sheet: str | None = None
+    skip_rows: int = 0
+    """Title lines above the header (they still count in row numbers)."""
+    member: str | None = None
+    """The file to read inside a .zip archive (None: its only file)."""
+    null_values: tuple[str, ...] | None = None
+    """Cell texts read as empty (None: the ``import_null_values`` setting)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,10 @@ class ColumnRule:
     thousands: str | None = None
     hint: str = ""
     """Advice for a value this rule cannot read (presets name their vocabulary); not in TOML."""
+    default: str | None = None
+    """The text an empty cell takes (after the value map, before the prefix)."""
+    expr: str | None = None
+    """An expression over source columns (`coparent.ingest.expr`) computing the value."""
 
     @property
     def value_map(self) -> dict[str, str]:
@@ -93,13 +131,38 @@ class ColumnRule:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A second file whose columns the expressions read as ``NAME.COLUMN``, matched on a key.
+
+    Each row looks up the value of ``on`` (an expression over the source) in
+    the lookup file's column ``key``; the key must be unique there.
+    """
+
+    name: str
+    source: SourceOptions
+    key: str
+    on: str
+
+
+@dataclass(frozen=True)
 class TableMapping:
-    """The rules for one canonical table; unlisted columns map to same-named source columns."""
+    """The rules for one canonical table; unlisted columns map to same-named source columns.
+
+    ``filters`` are ("keep" or "drop", condition) pairs in the order they are
+    applied; ``lookups`` the second files expressions may read.
+    """
 
     table: str
     source: SourceOptions = field(default_factory=SourceOptions)
     columns: tuple[tuple[str, ColumnRule], ...] = ()
     origin: Path | None = None
+    filters: tuple[tuple[str, str], ...] = ()
+    lookups: tuple[Lookup, ...] = ()
+
+    @property
+    def derives(self) -> bool:
+        """Whether the source needs the engine: filters, lookups or computed columns."""
+        return bool(self.filters or self.lookups or any(r.expr for _, r in self.columns))
 
     @property
     def rules(self) -> dict[str, ColumnRule]:
@@ -122,8 +185,12 @@ class TableMapping:
                 key=f"{self.table}.source.file",
                 hint="name the file to import, or pass it on the command line",
             )
+        return self.relative(self.source.file)
+
+    def relative(self, name: str) -> Path:
+        """A file named in the mapping, relative to the mapping file."""
         base = self.origin.parent if self.origin else Path()
-        return Path(os.path.normpath(base / self.source.file))
+        return Path(os.path.normpath(base / name))
 
 
 @dataclass(frozen=True)
@@ -165,7 +232,7 @@ def parse_mapping(
             )
         if not isinstance(section, dict):
             raise MappingError("expected a table of [source] and [columns]", file=file, key=name)
-        _only(section, ("source", "columns"), file=file, key=name)
+        _only(section, ("source", "columns", "filter", "lookups"), file=file, key=name)
         source = _source(section.get("source", {}), file=file, key=f"{name}.source")
         columns = section.get("columns", {})
         if not isinstance(columns, dict):
@@ -174,8 +241,73 @@ def parse_mapping(
             (col, _rule(TABLES[name], col, raw, file=file, key=f"{name}.columns.{col}"))
             for col, raw in columns.items()
         )
-        tables[name] = TableMapping(name, source, rules, origin)
+        filters = _filters(section.get("filter", {}), file=file, key=f"{name}.filter")
+        lookups = _lookups(section.get("lookups", {}), file=file, key=f"{name}.lookups")
+        tables[name] = TableMapping(name, source, rules, origin, filters, lookups)
     return ImportMapping(origin, tables)
+
+
+def _filters(raw: Any, *, file: str, key: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict):
+        raise MappingError("expected a table of keep and drop", file=file, key=key)
+    _only(raw, ("keep", "drop"), file=file, key=key)
+    out: list[tuple[str, str]] = []
+    for kind in ("keep", "drop"):
+        given = raw.get(kind, [])
+        conditions = [given] if isinstance(given, str) else given
+        if not isinstance(conditions, list) or not all(
+            isinstance(c, str) and c.strip() for c in conditions
+        ):
+            raise MappingError(
+                "expected a condition (a text) or a list of them", file=file, key=f"{key}.{kind}"
+            )
+        for condition in conditions:
+            parse_expr(condition, file=file, key=f"{key}.{kind}")
+            out.append((kind, condition))
+    return tuple(out)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _lookups(raw: Any, *, file: str, key: str) -> tuple[Lookup, ...]:
+    if not isinstance(raw, dict):
+        raise MappingError("expected a table of [TABLE.lookups.NAME] sections", file=file, key=key)
+    out: list[Lookup] = []
+    for name, spec in raw.items():
+        where = f"{key}.{name}"
+        if not _NAME.fullmatch(name) or name.lower() in ("and", "or", "not", "in", "is"):
+            raise MappingError(
+                f"a lookup's name is written in expressions ({name}.column), so {name!r} "
+                "must be a plain name",
+                file=file,
+                key=where,
+                hint="use letters, digits and _, starting with a letter, e.g. deals",
+            )
+        if not isinstance(spec, dict):
+            raise MappingError("expected a table", file=file, key=where)
+        reader = {k: v for k, v in spec.items() if k not in ("key", "on")}
+        if "timezone" in reader:
+            raise MappingError(
+                "a lookup's dates are read in the source's time zone",
+                file=file,
+                key=f"{where}.timezone",
+                hint=f"set timezone in [{key.split('.')[0]}.source]",
+            )
+        source = _source(reader, file=file, key=where)
+        if not source.file:
+            raise MappingError("a lookup needs the file to read", file=file, key=f"{where}.file")
+        for k in ("key", "on"):
+            if not isinstance(spec.get(k), str) or not spec[k].strip():
+                hint = (
+                    "the lookup file's column whose values are looked up"
+                    if k == "key"
+                    else "the value to look up for each row: a column or an expression"
+                )
+                raise MappingError("expected a text", file=file, key=f"{where}.{k}", hint=hint)
+        parse_expr(spec["on"], file=file, key=f"{where}.on")
+        out.append(Lookup(name, source, spec["key"], spec["on"]))
+    return tuple(out)
 
 
 def _only(section: Mapping[str, Any], allowed: Sequence[str], *, file: str, key: str) -> None:
@@ -200,10 +332,22 @@ def _text(value: Any, *, file: str, key: str) -> str:
 def _source(raw: Any, *, file: str, key: str) -> SourceOptions:
     if not isinstance(raw, dict):
         raise MappingError("expected a table", file=file, key=key)
-    _only(raw, _SOURCE_KEYS, file=file, key=key)
-    for k in ("file", "delimiter", "encoding", "timezone", "sheet"):
+    _only(raw, _SOURCE_KEYS if key.endswith(".source") else _LOOKUP_KEYS, file=file, key=key)
+    for k in ("file", "delimiter", "encoding", "timezone", "sheet", "member"):
         if k in raw and not isinstance(raw[k], str):
             raise MappingError("expected a text", file=file, key=f"{key}.{k}")
+    skip_rows = raw.get("skip_rows", 0)
+    if not isinstance(skip_rows, int) or isinstance(skip_rows, bool) or skip_rows < 0:
+        raise MappingError(
+            "expected a whole number of lines, 0 or more", file=file, key=f"{key}.skip_rows"
+        )
+    null_values = raw.get("null_values")
+    if null_values is not None and (
+        not isinstance(null_values, list) or not all(isinstance(v, str) for v in null_values)
+    ):
+        raise MappingError(
+            'expected a list of texts, e.g. ["N/A", "-"]', file=file, key=f"{key}.null_values"
+        )
     delimiter = raw.get("delimiter")
     if delimiter is not None and delimiter not in DELIMITERS:
         raise MappingError(
@@ -250,6 +394,9 @@ def _source(raw: Any, *, file: str, key: str) -> SourceOptions:
         encoding,
         timezone,
         raw.get("sheet"),
+        skip_rows,
+        raw.get("member"),
+        None if null_values is None else tuple(v.strip() for v in null_values),
     )
 
 
@@ -285,11 +432,17 @@ def _rule(table: Table, name: str, raw: Any, *, file: str, key: str) -> ColumnRu
     row_number = raw.get("row_number", False)
     if not isinstance(row_number, bool):
         raise MappingError("expected true or false", file=file, key=f"{key}.row_number")
-    given = [k for k in ("column", "value") if k in raw] + (["row_number"] if row_number else [])
+    given = [k for k in ("column", "value", "expr") if k in raw]
+    given += ["row_number"] if row_number else []
     if len(given) != 1:
         raise MappingError(
-            "give exactly one of column, value or row_number = true", file=file, key=key
+            "give exactly one of column, value, expr or row_number = true", file=file, key=key
         )
+    expr = raw.get("expr")
+    if expr is not None:
+        if not isinstance(expr, str) or not expr.strip():
+            raise MappingError("expected an expression (a text)", file=file, key=f"{key}.expr")
+        parse_expr(expr, file=file, key=f"{key}.expr")
     column = raw.get("column")
     if column is not None and not isinstance(column, str):
         raise MappingError("expected a source column name", file=file, key=f"{key}.column")
@@ -331,15 +484,38 @@ def _rule(table: Table, name: str, raw: Any, *, file: str, key: str) -> ColumnRu
     prefix = raw.get("prefix", "")
     if not isinstance(prefix, str) or (prefix and col.type != "string"):
         raise MappingError("prefix is a text, for text columns", file=file, key=f"{key}.prefix")
-    rule = ColumnRule(column, value, row_number, prefix, values, tuple(formats), decimal, thousands)
+    default = _text(raw["default"], file=file, key=f"{key}.default") if "default" in raw else None
+    if default is not None and (value is not None or row_number):
+        raise MappingError(
+            "default is for empty cells; a constant or a row number is never empty",
+            file=file,
+            key=f"{key}.default",
+        )
+    if default == "":
+        raise MappingError(
+            "a default fills empty cells, so it cannot be empty", file=file, key=f"{key}.default"
+        )
+    rule = ColumnRule(
+        column,
+        value,
+        row_number,
+        prefix,
+        values,
+        tuple(formats),
+        decimal,
+        thousands,
+        default=default,
+        expr=expr,
+    )
     if value is not None:
-        _check_constant(col, rule, file=file, key=f"{key}.value")
+        _check_constant(col, rule, rule.value_map.get(value, value), file=file, key=f"{key}.value")
+    if default is not None:
+        _check_constant(col, rule, default, file=file, key=f"{key}.default")
     return rule
 
 
-def _check_constant(col: Column, rule: ColumnRule, *, file: str, key: str) -> None:
+def _check_constant(col: Column, rule: ColumnRule, value: str, *, file: str, key: str) -> None:
     """A constant is checked once here, rather than reported on every row of every file."""
-    value = rule.value_map.get(rule.value or "", rule.value or "")
     one = pa.array([value], pa.string())
     bad: Any = False
     if col.values is not None:
@@ -377,6 +553,14 @@ class ColumnPlan:
     """The column name issues show: the source header, else the canonical name."""
 
 
+def computed_key(name: str) -> str:
+    """Where the derived source keeps canonical column ``name``'s computed values.
+
+    The NUL cannot be in a header that loads (``ingest.E210``), so it never clashes.
+    """
+    return f"\x00{name}"
+
+
 def plan_columns(
     mapping: TableMapping,
     table: Table,
@@ -393,6 +577,9 @@ def plan_columns(
     available = ", ".join(repr(h) for h in header) or "none"
     for col in table:
         rule, listed = mapping.rule(col.name)
+        if rule.expr is not None:
+            plans.append(ColumnPlan(col, rule, computed_key(col.name), col.name))
+            continue
         if rule.column is None:
             plans.append(ColumnPlan(col, rule, None, col.name))
             continue
@@ -432,6 +619,27 @@ def plan_columns(
             continue
         plans.append(ColumnPlan(col, ColumnRule(), None, col.name))
     return None if failed else plans
+
+
+def check_value_maps(mapping: TableMapping, *, null_values: Sequence[str]) -> None:
+    """A values-map key that the reader turns into an empty cell would never match: refuse it.
+
+    Only known once the settings are (``import_null_values``, or the source's
+    ``null_values``); the key ``""`` is the way to map empty cells.
+    """
+    words = set(null_values) - {""}
+    for name, rule in mapping.columns:
+        for key, _ in rule.values:
+            if key.strip() in words:
+                raise MappingError(
+                    f"{key!r} is read as an empty cell (a null word), so this key never matches",
+                    file=str(mapping.origin or "mapping"),
+                    key=f"{mapping.table}.columns.{name}.values.{key}",
+                    hint='map empty cells with the key "", or list the words read as empty '
+                    f"with null_values in [{mapping.table}.source] (now: "
+                    + ", ".join(repr(w) for w in sorted(words))
+                    + ")",
+                )
 
 
 def to_toml(mapping: ImportMapping) -> str:

@@ -2,7 +2,10 @@
 
 Formats: delimited text (``,`` ``;`` tab ``|``, sniffed from the header line
 unless given, or ``whitespace`` for fixed-width logs), Parquet and Excel
-(.xlsx). Text is UTF-8 with or without a BOM, UTF-16 with a BOM, or else
+(.xlsx), each also inside a ``.gz`` file or a ``.zip`` archive (decompressed
+in memory: the readers need the whole file anyway, to number its rows).
+Title lines above the header (``skip_rows``) are skipped but still counted.
+Text is UTF-8 with or without a BOM, UTF-16 with a BOM, or else
 Windows-1252/Latin-1 with a warning. Every text cell is stripped of
 surrounding whitespace, and cells equal to one of the ``import_null_values``
 setting (or empty) become null. Blank rows are skipped but keep their
@@ -14,7 +17,11 @@ Readers never raise for bad data: what they cannot read becomes an issue
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gzip
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -58,6 +65,8 @@ class SourceTable:
     rows: pa.Array
     header_row: int | None
     duplicates: dict[str, int]
+    unreadable: dict[str, pa.Array] = field(default_factory=dict)
+    """Computed columns: rows whose inputs could not be read (already reported)."""
 
     @property
     def num_rows(self) -> int:
@@ -67,7 +76,11 @@ class SourceTable:
 def read_source(
     path: Path, *, file: str, options: SourceOptions, settings: Settings, log: IssueLog
 ) -> SourceTable | None:
-    """Read ``path`` as its type says; None when the file cannot be used (issues logged)."""
+    """Read ``path`` as its type says; None when the file cannot be used (issues logged).
+
+    A ``.gz`` file, or a ``.zip`` archive's only (or ``options.member``) file,
+    is decompressed in memory and read as its inner name says.
+    """
     if not path.exists():
         log.add(
             IssueCode.E100,
@@ -82,9 +95,56 @@ def read_source(
             hint="give the path of the exported file",
         )
         return None
+    opened = _open(path, member=options.member, log=log)
+    if opened is None:
+        return None
+    inner, data = opened
+    kind = _kind(inner, data[:8] if data is not None else _head(path), log=log)
+    if kind is None:
+        return None
+    null_values = _null_values(options, settings)
+    if kind == ".parquet":
+        table = _sheets.read_parquet(path if data is None else pa.BufferReader(data), log=log)
+        raw = None if table is None else _sheets.arrow_columns(table)
+    elif kind == ".xlsx":
+        raw = _sheets.read_excel(
+            path if data is None else io.BytesIO(data),
+            sheet=options.sheet,
+            header=options.header,
+            names=options.names,
+            skip_rows=options.skip_rows,
+            log=log,
+        )
+    else:
+        if data is None:
+            data = _read_bytes(path, log=log)
+        raw = (
+            None
+            if data is None
+            else _parse_text(data, options=options, null_values=null_values, log=log)
+        )
+    if raw is None:
+        return None
+    return _finish(raw, file=file, null_values=null_values, log=log)
+
+
+def _null_values(options: SourceOptions, settings: Settings) -> list[str]:
+    """The empty cell is always empty; the mapping's list, else the setting, adds words."""
+    words = settings.import_null_values if options.null_values is None else options.null_values
+    return sorted({"", *words})
+
+
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            return fh.read(8)
+    except OSError:
+        return b""
+
+
+def _read_bytes(path: Path, *, log: IssueLog) -> bytes | None:
+    try:
+        return path.read_bytes()
     except OSError as exc:
         log.add(
             IssueCode.E100,
@@ -92,29 +152,81 @@ def read_source(
             hint="check the file's permissions",
         )
         return None
-    kind = _kind(path, head, log=log)
-    if kind is None:
-        return None
-    null_values = sorted({"", *settings.import_null_values})
-    if kind == ".parquet":
-        table = _sheets.read_parquet(path, log=log)
-        raw = None if table is None else _sheets.arrow_columns(table)
-    elif kind == ".xlsx":
-        raw = _sheets.read_excel(
-            path, sheet=options.sheet, header=options.header, names=options.names, log=log
+
+
+def _open(path: Path, *, member: str | None, log: IssueLog) -> tuple[Path, bytes | None] | None:
+    """The name to read the file as and its bytes when decompressed (None: read the path)."""
+    suffix = path.suffix.lower()
+    if member is not None and suffix != ".zip":
+        log.add(
+            IssueCode.E104,
+            message=f"the mapping names the member {member!r}, but the file is not a .zip archive",
+            hint="remove member from the mapping's [TABLE.source], or import the .zip file",
         )
-    else:
-        raw = _read_text(path, options=options, null_values=null_values, log=log)
-    if raw is None:
         return None
-    return _finish(raw, file=file, settings=settings, log=log)
+    if suffix == ".gz":
+        data = _read_bytes(path, log=log)
+        if data is None:
+            return None
+        try:
+            return Path(path.stem), gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            log.add(
+                IssueCode.E108,
+                message=f"cannot decompress the .gz file: {exc}",
+                hint="the file is damaged or not gzip; copy or download it again",
+            )
+            return None
+    if suffix != ".zip":
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            log.add(
+                IssueCode.E100,
+                message=f"cannot read the file: {exc.strerror}",
+                hint="check the file's permissions",
+            )
+            return None
+        return path, None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            files = [
+                i.filename
+                for i in archive.infolist()
+                if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+            ]
+            if member is None and len(files) == 1:
+                member = files[0]
+            if member is None or member not in files:
+                listed = ", ".join(repr(f) for f in files[:10]) or "none"
+                log.add(
+                    IssueCode.E100 if member is not None else IssueCode.E104,
+                    message=(
+                        f"the archive has no file {member!r}"
+                        if member is not None
+                        else f"the archive holds {len(files)} files, so which to read is not clear"
+                    ),
+                    hint=f'name one with member = "..." in the mapping\'s [TABLE.source]; '
+                    f"the archive holds: {listed}",
+                )
+                return None
+            return Path(member), archive.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        log.add(
+            IssueCode.E108,
+            message=f"cannot read the .zip archive: {exc}",
+            hint="the file is damaged or not a zip archive; copy or download it again",
+        )
+        return None
 
 
 def read_arrow(
     data: pa.Table, *, file: str, settings: Settings, log: IssueLog
 ) -> SourceTable | None:
     """An in-memory Arrow table as a source (rows numbered as if exported with a header)."""
-    return _finish(_sheets.arrow_columns(data), file=file, settings=settings, log=log)
+    null_values = sorted({"", *settings.import_null_values})
+    return _finish(_sheets.arrow_columns(data), file=file, null_values=null_values, log=log)
 
 
 def _kind(path: Path, head: bytes, *, log: IssueLog) -> str | None:
@@ -148,31 +260,21 @@ def _kind(path: Path, head: bytes, *, log: IssueLog) -> str | None:
     return None
 
 
-def _read_text(
-    path: Path, *, options: SourceOptions, null_values: list[str], log: IssueLog
-) -> _text.RawText | None:
-    try:
-        raw_bytes = path.read_bytes()
-    except OSError as exc:
-        log.add(IssueCode.E100, message=f"cannot read the file: {exc.strerror}")
-        return None
-    return _parse_text(raw_bytes, options=options, null_values=null_values, log=log)
-
-
 def read_text_data(
     data: bytes, *, file: str, options: SourceOptions, settings: Settings, log: IssueLog
 ) -> SourceTable | None:
     """Delimited text already in memory (presets clean an export's quirks first)."""
     null_values = sorted({"", *settings.import_null_values})
     raw = _parse_text(data, options=options, null_values=null_values, log=log)
-    return None if raw is None else _finish(raw, file=file, settings=settings, log=log)
+    return None if raw is None else _finish(raw, file=file, null_values=null_values, log=log)
 
 
 def source_from_raw(
     raw: _text.RawText, *, file: str, settings: Settings, log: IssueLog
 ) -> SourceTable | None:
     """Columns read elsewhere (an Excel sheet whose header row a preset found) as a source."""
-    return _finish(raw, file=file, settings=settings, log=log)
+    null_values = sorted({"", *settings.import_null_values})
+    return _finish(raw, file=file, null_values=null_values, log=log)
 
 
 def _parse_text(
@@ -181,6 +283,8 @@ def _parse_text(
     data = _text.decode_to_utf8(raw_bytes, encoding=options.encoding, log=log)
     if data is None:
         return None
+    if options.skip_rows:
+        data = _skip_lines(data, options.skip_rows)
     if not data.strip():
         log.add(
             IssueCode.E101,
@@ -192,7 +296,13 @@ def _parse_text(
         data[:65536].decode("utf-8", errors="replace")
     )
     if delimiter == "whitespace":
-        return _text.read_whitespace(data, header=options.header, names=options.names, log=log)
+        return _text.read_whitespace(
+            data,
+            header=options.header,
+            names=options.names,
+            log=log,
+            first_row=options.skip_rows + 1,
+        )
     raw = _text.read_delimited(
         data,
         delimiter=delimiter,
@@ -200,6 +310,7 @@ def _parse_text(
         names=options.names,
         null_values=null_values,
         log=log,
+        first_row=options.skip_rows + 1,
     )
     if raw is not None and options.header:
         suspect = _text.suspect_delimiter(raw.names, delimiter)
@@ -218,6 +329,17 @@ def _parse_text(
             )
             return None
     return raw
+
+
+def _skip_lines(data: bytes, count: int) -> bytes:
+    """``data`` after its first ``count`` lines (title rows above the header)."""
+    start = 0
+    for _ in range(count):
+        end = data.find(b"\n", start)
+        if end < 0:
+            return b""
+        start = end + 1
+    return data[start:]
 
 
 def _cli_delimiter(delimiter: str) -> str:
@@ -254,7 +376,7 @@ def _unique_names(names: list[str]) -> tuple[list[str], dict[str, int]]:
 
 
 def _finish(
-    raw: _text.RawText, *, file: str, settings: Settings, log: IssueLog
+    raw: _text.RawText, *, file: str, null_values: list[str], log: IssueLog
 ) -> SourceTable | None:
     if not raw.names:
         log.add(
@@ -263,8 +385,8 @@ def _finish(
             hint="export the data again; the file has no header and no rows",
         )
         return None
-    null_values = pa.array(sorted({"", *settings.import_null_values}), pa.string())
-    columns = [_clean(c, null_values) for c in raw.columns]
+    nulls = pa.array(null_values, pa.string())
+    columns = [_clean(c, nulls) for c in raw.columns]
     rows = raw.rows
     if columns and len(rows):
         blank = columns[0].is_null()

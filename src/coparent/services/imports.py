@@ -27,6 +27,7 @@ from ibis.backends import BaseBackend
 from coparent import warehouse
 from coparent.errors import ImportRejected, MappingError, SettingsError
 from coparent.ingest.checks import CheckedTable, check_values
+from coparent.ingest.derive import derive_source
 from coparent.ingest.issues import Issue, IssueCode, IssueLog
 from coparent.ingest.mapping import (
     DELIMITERS,
@@ -34,6 +35,7 @@ from coparent.ingest.mapping import (
     SourceOptions,
     TableMapping,
     check_timezone,
+    check_value_maps,
     load_mapping,
     plan_columns,
 )
@@ -66,6 +68,11 @@ class ImportResult:
     def warning_count(self) -> int:
         return sum(i.count for i in self.issues if i.level == "warning")
 
+    @property
+    def dropped(self) -> int:
+        """Rows the mapping's filters left out (``ingest.W105``): rows in = rows + dropped."""
+        return sum(i.count for i in self.issues if i.code is IssueCode.W105)
+
 
 def import_file(
     con: BaseBackend,
@@ -93,6 +100,7 @@ def import_file(
     tmap = _table_mapping(mapping, table)
     if tmap.source.timezone is None:
         _check_timezone_setting(settings.timezone)
+    _check_value_maps(tmap, settings)
     options = tmap.source
     if delimiter is not None:
         options = _with_delimiter(options, delimiter)
@@ -136,6 +144,7 @@ def import_arrow(
     tmap = _table_mapping(mapping, table)
     if tmap.source.timezone is None:
         _check_timezone_setting(settings.timezone)
+    _check_value_maps(tmap, settings)
     log = IssueLog(file=source_name, max_examples=settings.import_max_examples)
     src = read_arrow(data, file=source_name, settings=settings, log=log)
     return _check_and_load(
@@ -287,6 +296,10 @@ def _check(
     )
     if plans is None:
         return None
+    derived = derive_source(src, tmap, settings=settings, log=log)
+    if derived is None:
+        return None
+    src = derived
     timezone = tmap.source.timezone or settings.timezone
     checked = check_values(
         src,
@@ -304,6 +317,13 @@ def _check(
     check_references(checked, lookup=_lookup(con), log=log)
     _report(progress, "references", 1.0)
     return checked
+
+
+def _check_value_maps(tmap: TableMapping, settings: Settings) -> None:
+    null_values = tmap.source.null_values
+    check_value_maps(
+        tmap, null_values=settings.import_null_values if null_values is None else null_values
+    )
 
 
 def _check_timezone_setting(name: str) -> None:
