@@ -83,6 +83,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Longest text accepted in one cell (a spreadsheet's own limit); longer is ingest.E209.",
     ),
     Setting(
+        "import_max_file_mb",
+        4096,
+        "Largest file an import reads (on disk, and once unpacked from .gz or .zip), in MB; "
+        "larger is ingest.E110.",
+    ),
+    Setting(
+        "import_max_line_kb",
+        1024,
+        "Longest line a text file may have, in KB; longer is ingest.E110 (a file without "
+        "line breaks, or binary data).",
+    ),
+    Setting(
         "import_null_values",
         ["", "NULL", "null", "N/A", "n/a", "#N/A", "(No value)"],
         "Cell texts read as empty in imported files.",
@@ -175,6 +187,8 @@ _VALID: dict[str, tuple[Callable[[Any], bool], str]] = {
     "goal_won_revenue": (lambda v: v >= 0, "zero or a positive amount"),
     "import_max_examples": (lambda v: v >= 1, "at least 1"),
     "import_max_field_chars": (lambda v: v >= 1, "at least 1"),
+    "import_max_file_mb": (lambda v: v >= 1, "at least 1 MB"),
+    "import_max_line_kb": (lambda v: v >= 1, "at least 1 KB"),
     "wins_lookback_days": (lambda v: v >= 1, "at least 1 day"),
     "wins_streak_weeks": (lambda v: v >= 2, "at least 2 weeks"),
     "wins_sales_sla_target": (lambda v: 0 < v <= 1, "a share above 0, at most 1"),
@@ -221,6 +235,8 @@ class Settings:
     rejection_reason_categories: Mapping[str, str] = field(default_factory=dict)
     import_max_examples: int = 20
     import_max_field_chars: int = 32767
+    import_max_file_mb: int = 4096
+    import_max_line_kb: int = 1024
     import_null_values: tuple[str, ...] = ("", "NULL", "null", "N/A", "n/a", "#N/A", "(No value)")
     import_progress_seconds: float = 1.0
     wins_rules_off: tuple[str, ...] = ()

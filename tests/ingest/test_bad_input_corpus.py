@@ -9,6 +9,7 @@ NUL, a 40,000-character field) are generated here.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from .conftest import BAD, snapshot
 
 GOOD = (BAD / "good_opportunities.csv").read_text(encoding="utf-8")
 HEADER = GOOD.splitlines()[0]
+TWIN_ROW = len(GOOD.splitlines()) + 1  # a row added after GOOD's rows
 
 
 def _bom(tmp: Path) -> Path:
@@ -66,6 +68,62 @@ def _nul(tmp: Path) -> Path:
         f"{HEADER},loss_reason\no1,acme,GTX Pro,u1,2024-01-05,2024-02-01,Lost,"
         f"lost,0,a\x00b\n".encode()
     )
+    return path
+
+
+def _dev_zero(tmp: Path) -> Path:
+    return Path("/dev/zero")  # endless: never read
+
+
+def _fifo(tmp: Path) -> Path:
+    path = tmp / "pipe.csv"
+    os.mkfifo(path)  # nobody writes: reading would block forever
+    return path
+
+
+def _long_line(tmp: Path) -> Path:
+    path = tmp / "one_line.csv"
+    path.write_bytes(f"{HEADER}\n".encode() + b"o1," + b"x" * (1 << 21) + b"\n")
+    return path
+
+
+def _zero_width_id(tmp: Path) -> Path:
+    path = tmp / "zero_width.csv"
+    rows = GOOD.splitlines()
+    twin = rows[1].replace("o1,", "o1\u200b,", 1)
+    path.write_text("\n".join([*rows, twin]) + "\n", encoding="utf-8")
+    return path
+
+
+def _cyrillic_id(tmp: Path) -> Path:
+    path = tmp / "cyrillic.csv"
+    rows = GOOD.splitlines()
+    twin = rows[1].replace("o1,", "\u043e1,", 1)  # CYRILLIC SMALL LETTER O, then 1
+    path.write_text("\n".join([*rows, twin]) + "\n", encoding="utf-8")
+    return path
+
+
+def _bidi_name(tmp: Path) -> Path:
+    path = tmp / "bidi.csv"
+    path.write_text(
+        "person_id,name,team,active\nu9,Ann \u202eredoc\u202c Lee,sales,true\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _mixed_encodings(tmp: Path) -> Path:
+    path = tmp / "mixed.csv"
+    head = f"{HEADER},loss_reason\n".encode()
+    utf8 = "o1,acme,GTX Pro,u1,2024-01-05,2024-02-01,Lost,lost,0,Zoë said no\n".encode()
+    latin = "o2,acme,GTX Pro,u1,2024-01-05,2024-02-01,Lost,lost,0,Zoë said no\n".encode("latin-1")
+    path.write_bytes(head + utf8 + latin)
+    return path
+
+
+def _utf16_no_bom(tmp: Path) -> Path:
+    path = tmp / "utf16le.csv"
+    path.write_bytes(GOOD.encode("utf-16-le"))
     return path
 
 
@@ -221,7 +279,40 @@ CASES = [
     ),
     Case("huge field", _huge_field, E.E209, 2, "loss_reason"),
     Case("NUL byte", _nul, E.E210, 2, "loss_reason", message="'a\\x00b'"),
+    Case("a device, not a file", _dev_zero, E.E100, message="not a regular file"),
+    Case("a named pipe", _fifo, E.E100, message="not a regular file"),
+    Case("a line without end", _long_line, E.E110, 2, message="more than the 1,024 KB"),
+    Case("UTF-8 and Latin-1 rows in one file", _mixed_encodings, E.E108, 3, message="mixes"),
     # These load, with a warning or none.
+    Case("UTF-16 without a BOM", _utf16_no_bom, None, loads=True),
+    Case(
+        "an id with a zero-width space",
+        _zero_width_id,
+        E.W207,
+        TWIN_ROW,
+        "opportunity_id",
+        loads=True,
+        message="'o1<U+200B>' holds invisible",
+    ),
+    Case(
+        "an id in Cyrillic letters among Latin ids",
+        _cyrillic_id,
+        E.W208,
+        TWIN_ROW,
+        "opportunity_id",
+        loads=True,
+        message="Greek or Cyrillic letters",
+    ),
+    Case(
+        "a name that turns text backwards",
+        _bidi_name,
+        E.W207,
+        2,
+        "name",
+        table="people",
+        loads=True,
+        message="'Ann <U+202E>redoc<U+202C> Lee'",
+    ),
     Case("UTF-8 BOM", _bom, None, loads=True),
     Case("UTF-16 with BOM", _utf16, None, loads=True),
     Case("sniffed semicolons", "semicolon_separated.csv", None, loads=True),

@@ -483,3 +483,65 @@ def test_the_mappings_null_values_replace_the_setting_but_an_empty_cell_stays_em
     assert columns(read(path))["v"] == [None, "-", None]
     assert columns(read(path, null_values=("-",)))["v"] == ["N/A", None, None]
     assert columns(read(path, null_values=()))["v"] == ["N/A", "-", None]
+
+
+def _refused(path: Path, settings: Settings, **options: object) -> list[str]:
+    log = IssueLog(file=path.name, max_examples=20)
+    src = read_source(
+        path,
+        file=path.name,
+        options=SourceOptions(**options),  # type: ignore[arg-type]
+        settings=settings,
+        log=log,
+    )
+    assert src is None
+    return [f"{i.code.value} {i.message}" for i in log.issues()]
+
+
+ONE_MB = Settings(import_max_file_mb=1)
+
+
+def test_a_file_larger_than_the_bound_is_not_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "a,b\n" + "1,2\n" * 300_000)
+    (problem,) = _refused(path, ONE_MB)
+    assert problem.startswith("ingest.E110 the file is 1.1 MB, more than the 1 MB")
+
+
+def test_a_gzip_that_unpacks_beyond_the_bound_is_stopped_while_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n" + b"1,2\n" * (1 << 20)))  # 4 MB in ~10 KB
+    assert path.stat().st_size < 100_000
+    (problem,) = _refused(path, ONE_MB)
+    assert "unpacks to more than the 1 MB" in problem
+
+
+def test_a_zip_member_is_bounded_whatever_its_header_says(tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("deals.csv", b"a,b\n" + b"1,2\n" * (1 << 20))
+    (problem,) = _refused(path, ONE_MB)
+    assert "unpacks to more than the 1 MB" in problem
+
+
+def test_within_the_bounds_compressed_files_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "small.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    assert columns(read(path)) == {"a": ["1"], "b": ["2"]}
+
+
+@given(lines=st.lists(st.integers(0, 3000), min_size=1, max_size=6))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_first_line_over_the_limit_is_the_one_reported(lines: list[int]) -> None:
+    from coparent.ingest.readers import _long_line
+
+    data = b"\n".join(b"x" * n for n in lines)
+    over = [i for i, n in enumerate(lines) if n > 1024]
+    found = _long_line(data, max_bytes=1024)
+    assert found == ((over[0] + 1, lines[over[0]]) if over else None)
+
+
+def test_utf16_without_a_bom_is_recognised_in_either_byte_order(tmp_path: Path) -> None:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes("name,city\nZoë,Zürich\n".encode(encoding))
+        assert columns(read(path)) == {"name": ["Zoë"], "city": ["Zürich"]}

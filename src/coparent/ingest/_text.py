@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,15 +75,68 @@ def decode_to_utf8(data: bytes, *, encoding: str | None, log: IssueLog) -> bytes
     if encoding is None:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return _transcode(data, "utf-16", log=log)
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return _transcode(data, utf16, log=log)
         data = data.removeprefix(b"\xef\xbb\xbf")
         try:
             data.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if _mixed_encodings(data, exc, log=log):
+                return None
             return fallback_decode(data, log=log)
         return data
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
         return _transcode(data.removeprefix(b"\xef\xbb\xbf"), "utf-8", log=log)
     return _transcode(data, encoding, log=log)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """utf-16-le or utf-16-be when the bytes look like UTF-16 text without a BOM.
+
+    Text in Latin letters written as UTF-16 has a zero byte in every other
+    position (Excel's "Unicode text" on some systems omits the BOM).
+    """
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    if sample[1::2].count(0) > 0.4 * half and sample[0::2].count(0) < 0.1 * half:
+        return "utf-16-le"
+    if sample[0::2].count(0) > 0.4 * half and sample[1::2].count(0) < 0.1 * half:
+        return "utf-16-be"
+    return None
+
+
+# A well-formed UTF-8 sequence of two to four bytes: text written as UTF-8.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _mixed_encodings(data: bytes, exc: UnicodeDecodeError, *, log: IssueLog) -> bool:
+    """Rows in UTF-8 and rows in another encoding in one file: E108 naming a line of each.
+
+    Reading such a file as Windows-1252 would store every UTF-8 row as mojibake
+    ("ZoÃ«" for "Zoë"), so it is refused instead.
+    """
+    found = _UTF8_MULTIBYTE.search(data)
+    if found is None:
+        return False
+    utf8_line = data.count(b"\n", 0, found.start()) + 1
+    other_line = data.count(b"\n", 0, exc.start) + 1
+    if utf8_line == other_line:
+        return False  # one line of mojibake-looking Windows-1252 text: not a second encoding
+    sample = data[found.start() : found.end()].decode("utf-8")
+    log.add(
+        IssueCode.E108,
+        row=other_line,
+        message=f"the file mixes encodings: line {utf8_line} is UTF-8 ({sample!r}), "
+        f"line {other_line} is not (byte {data[exc.start : exc.start + 1]!r})",
+        hint="the file was pieced together from exports with different encodings; save all of "
+        "it as UTF-8 (in Excel: CSV UTF-8) and import it again",
+    )
+    return True
 
 
 def _transcode(data: bytes, encoding: str, *, log: IssueLog) -> bytes | None:

@@ -29,6 +29,11 @@ from coparent.schema import Column, Table
 __all__ = ["CheckedTable", "check_values", "subject"]
 
 _FORMULA = r"^[=+\-@]"
+# Zero-width characters and bidirectional controls: invisible, yet they make "X0" another id
+# or make a name read backwards on screen.
+_INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+_LATIN = "[A-Za-z]"
+_LOOKALIKE_SCRIPTS = "[\u0370-\u03ff\u0400-\u04ff]"  # Greek and Cyrillic (U+0425 looks like X)
 _PLAIN_NUMBER = r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$"
 _SUBJECTS = {
     "people": "person",
@@ -174,6 +179,8 @@ def _check_column(
         )
     if col.type == "string":
         _check_text(converted, rows, label=label, max_field_chars=max_field_chars, log=log)
+        if col.key or col.ref is not None:
+            _check_lookalike_ids(converted, rows, label=label, log=log)
     return converted
 
 
@@ -316,6 +323,41 @@ def _warn_empty(
     )
 
 
+def _visible(value: str | None) -> str:
+    """A value with its invisible characters spelled out: 'X0<U+200B>'."""
+    text = "".join(f"<U+{ord(ch):04X}>" if ch in _INVISIBLE_SET else ch for ch in (value or ""))
+    return show_value(text)
+
+
+_INVISIBLE_SET = frozenset(
+    [chr(c) for c in range(0x200B, 0x2010)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2060, 0x2065)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\ufeff"]
+)
+
+
+def _check_lookalike_ids(values: pa.Array, rows: pa.Array, *, label: str, log: IssueLog) -> None:
+    """Ids in Greek or Cyrillic letters in a column of Latin ids (U+0425 '0' beside 'X0'): W208."""
+    if values.null_count == len(values):
+        return
+    latin = pc.fill_null(pc.match_substring_regex(values, _LATIN), False)
+    other = pc.fill_null(pc.match_substring_regex(values, _LOOKALIKE_SCRIPTS), False)
+    if not (pc.any(latin).as_py() and pc.any(other).as_py()):
+        return
+    log.add_rows(
+        IssueCode.W208,
+        mask=other,
+        rows=rows,
+        column=label,
+        values=values,
+        message=lambda _i, v: f"{show_value(v)} has Greek or Cyrillic letters among Latin ids: "
+        "it may look like another id but is a different one",
+        hint="check the id in the source system; a look-alike letter makes a second record",
+    )
+
+
 def _check_text(
     values: pa.Array, rows: pa.Array, *, label: str, max_field_chars: int, log: IssueLog
 ) -> None:
@@ -342,6 +384,17 @@ def _check_text(
         values=values,
         message=lambda _i, v: f"{show_value(v)} contains a NUL character",
         hint="the file is damaged or binary here; export it again",
+    )
+    invisible = pc.fill_null(pc.match_substring_regex(values, _INVISIBLE), False)
+    log.add_rows(
+        IssueCode.W207,
+        mask=invisible,
+        rows=rows,
+        column=label,
+        values=values,
+        message=lambda _i, v: f"{_visible(v)} holds invisible or direction-changing characters",
+        hint="they make a value look like another one, or show text reversed; remove them "
+        "in the source (they are stored as they are)",
     )
     formula = pc.fill_null(pc.match_substring_regex(values, _FORMULA), False)
     if pc.any(formula).as_py():

@@ -67,6 +67,7 @@ class IssueCode(Enum):
     E107 = ("ingest.E107", "wrong delimiter")
     E108 = ("ingest.E108", "malformed file")
     E109 = ("ingest.E109", "no preset recognises the export")
+    E110 = ("ingest.E110", "file too large or a line too long")
     E201 = ("ingest.E201", "required value missing")
     E202 = ("ingest.E202", "not a number")
     E203 = ("ingest.E203", "not a whole number")
@@ -90,6 +91,8 @@ class IssueCode(Enum):
     W204 = ("ingest.W204", "empty value filled by the preset")
     W205 = ("ingest.W205", "several ids in one cell: one kept")
     W206 = ("ingest.W206", "reference to another kind of record not loaded")
+    W207 = ("ingest.W207", "invisible or direction-changing characters")
+    W208 = ("ingest.W208", "look-alike letters from another alphabet in an id")
     W301 = ("ingest.W301", "references not checked")
     W302 = ("ingest.W302", "lookup key not found")
 

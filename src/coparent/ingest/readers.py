@@ -17,13 +17,13 @@ Readers never raise for bad data: what they cannot read becomes an issue
 
 from __future__ import annotations
 
-import gzip
 import io
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -95,7 +95,18 @@ def read_source(
             hint="give the path of the exported file",
         )
         return None
-    opened = _open(path, member=options.member, log=log)
+    if not path.is_file():
+        log.add(
+            IssueCode.E100,
+            message=f"{path} is not a regular file (a device, a pipe or a socket)",
+            hint="save the export to a file and import that file",
+        )
+        return None
+    max_bytes = settings.import_max_file_mb << 20
+    if path.stat().st_size > max_bytes:
+        _too_large(path.stat().st_size, max_bytes, log=log)
+        return None
+    opened = _open(path, member=options.member, max_bytes=max_bytes, log=log)
     if opened is None:
         return None
     inner, data = opened
@@ -121,7 +132,13 @@ def read_source(
         raw = (
             None
             if data is None
-            else _parse_text(data, options=options, null_values=null_values, log=log)
+            else _parse_text(
+                data,
+                options=options,
+                null_values=null_values,
+                max_line_bytes=settings.import_max_line_kb << 10,
+                log=log,
+            )
         )
     if raw is None:
         return None
@@ -154,7 +171,42 @@ def _read_bytes(path: Path, *, log: IssueLog) -> bytes | None:
         return None
 
 
-def _open(path: Path, *, member: str | None, log: IssueLog) -> tuple[Path, bytes | None] | None:
+def _too_large(size: int, max_bytes: int, *, log: IssueLog, unpacked: bool = False) -> None:
+    what = "unpacks to more than" if unpacked else f"is {size / (1 << 20):,.1f} MB, more than"
+    log.add(
+        IssueCode.E110,
+        message=f"the file {what} the {max_bytes >> 20:,} MB an import reads",
+        hint="split the export, or raise the setting import_max_file_mb",
+    )
+
+
+def _gunzip(data: bytes, *, max_bytes: int) -> bytes | None:
+    """``data`` decompressed, or None when it would be larger than ``max_bytes``."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = inflater.decompress(data, max_bytes + 1)
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        return None
+    if not inflater.eof:
+        raise EOFError("the compressed data end too early")
+    return out
+
+
+def _long_line(data: bytes, *, max_bytes: int) -> tuple[int, int] | None:
+    """The first line longer than ``max_bytes``: (its 1-based number, its length), else None."""
+    if len(data) <= max_bytes:
+        return None
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    lengths = np.diff(bounds) - 1
+    over = np.flatnonzero(lengths > max_bytes)
+    if over.size == 0:
+        return None
+    return int(over[0]) + 1, int(lengths[over[0]])
+
+
+def _open(
+    path: Path, *, member: str | None, max_bytes: int, log: IssueLog
+) -> tuple[Path, bytes | None] | None:
     """The name to read the file as and its bytes when decompressed (None: read the path)."""
     suffix = path.suffix.lower()
     if member is not None and suffix != ".zip":
@@ -169,7 +221,11 @@ def _open(path: Path, *, member: str | None, log: IssueLog) -> tuple[Path, bytes
         if data is None:
             return None
         try:
-            return Path(path.stem), gzip.decompress(data)
+            inflated = _gunzip(data, max_bytes=max_bytes)
+            if inflated is None:
+                _too_large(0, max_bytes, log=log, unpacked=True)
+                return None
+            return Path(path.stem), inflated
         except (OSError, EOFError, zlib.error) as exc:
             log.add(
                 IssueCode.E108,
@@ -211,7 +267,15 @@ def _open(path: Path, *, member: str | None, log: IssueLog) -> tuple[Path, bytes
                     f"the archive holds: {listed}",
                 )
                 return None
-            return Path(member), archive.read(member)
+            if archive.getinfo(member).file_size > max_bytes:
+                _too_large(0, max_bytes, log=log, unpacked=True)
+                return None
+            with archive.open(member) as inner:
+                content = inner.read(max_bytes + 1)  # the header's size may lie
+            if len(content) > max_bytes:
+                _too_large(0, max_bytes, log=log, unpacked=True)
+                return None
+            return Path(member), content
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         log.add(
             IssueCode.E108,
@@ -278,10 +342,27 @@ def source_from_raw(
 
 
 def _parse_text(
-    raw_bytes: bytes, *, options: SourceOptions, null_values: list[str], log: IssueLog
+    raw_bytes: bytes,
+    *,
+    options: SourceOptions,
+    null_values: list[str],
+    log: IssueLog,
+    max_line_bytes: int = 1 << 20,
 ) -> _text.RawText | None:
     data = _text.decode_to_utf8(raw_bytes, encoding=options.encoding, log=log)
     if data is None:
+        return None
+    long_line = _long_line(data, max_bytes=max_line_bytes)
+    if long_line is not None:
+        line, length = long_line
+        log.add(
+            IssueCode.E110,
+            row=line,
+            message=f"line {line} is {length:,} bytes long, more than the "
+            f"{max_line_bytes >> 10:,} KB a line may have",
+            hint="the file has no line breaks here, holds binary data, or a quote is never "
+            "closed; export it again (or raise the setting import_max_line_kb)",
+        )
         return None
     if options.skip_rows:
         data = _skip_lines(data, options.skip_rows)

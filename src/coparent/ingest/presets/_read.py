@@ -116,13 +116,6 @@ def _kind(path: Path) -> str:
 
 
 def _decode(data: bytes, log: IssueLog) -> str | None:
-    if len(data) >= 4 and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        sample = data[:4096]
-        half = len(sample) // 2
-        if sample[1::2].count(0) > 0.4 * half:
-            data = b"\xff\xfe" + data  # UTF-16 little-endian without a BOM
-        elif sample[0::2].count(0) > 0.4 * half:
-            data = b"\xfe\xff" + data
     utf8 = _text.decode_to_utf8(data, encoding=None, log=log)
     return None if utf8 is None else utf8.decode("utf-8")
 
@@ -181,6 +174,15 @@ def _read_text(
     log: IssueLog,
     delimiter: str | None,
 ) -> Export | None:
+    size, max_bytes = path.stat().st_size, settings.import_max_file_mb << 20
+    if size > max_bytes:
+        log.add(
+            IssueCode.E110,
+            message=f"the file is {size / (1 << 20):,.1f} MB, more than the "
+            f"{max_bytes >> 20:,} MB an import reads",
+            hint="split the export, or raise the setting import_max_file_mb",
+        )
+        return None
     try:
         data = path.read_bytes()
     except OSError as exc:
