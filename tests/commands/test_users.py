@@ -120,3 +120,21 @@ def test_demo_without_serving_creates_the_demo_users_too(tmp_path: Path) -> None
         "marketer",
         "guest",
     }
+
+
+def test_tokens_are_made_listed_without_their_secret_and_revoked(ws: str) -> None:
+    made = coparent("user", "token", "create", "ceo", "--name", "BI", "--json", "-w", ws)
+    assert made.returncode == 0, made.stderr
+    token = json.loads(made.stdout)
+    assert token["token"].startswith("cpt_")
+    listed = coparent("user", "token", "list", "ceo", "--json", "-w", ws)
+    rows = json.loads(listed.stdout)
+    assert [(r["id"], r["name"], r["revoked_at"]) for r in rows] == [(token["id"], "BI", None)]
+    assert token["token"] not in listed.stdout
+    revoked = coparent("user", "token", "revoke", str(token["id"]), "-w", ws)
+    assert revoked.returncode == 0, revoked.stderr
+    rows = json.loads(coparent("user", "token", "list", "--json", "-w", ws).stdout)
+    assert rows[0]["revoked_at"] is not None
+    missing = coparent("user", "token", "revoke", "999", "-w", ws)
+    assert missing.returncode == 1
+    assert "no API token 999" in missing.stderr

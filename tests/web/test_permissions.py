@@ -140,6 +140,13 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("password_change_done", "POST"): GET_ONLY,
     ("invite", "GET"): OPEN,
     ("invite", "POST"): OPEN,
+    ("profile", "GET"): EVERYONE,
+    ("profile", "POST"): GET_ONLY,
+    ("token_create", "GET"): POST_ONLY,
+    ("token_create", "POST"): EVERYONE,
+    ("token_revoke", "GET"): POST_ONLY,
+    # the token is the owner's: nobody else can revoke it, or learn that it exists
+    ("token_revoke", "POST"): row(LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("api:api-root", "GET"): API_ROOT,
     ("api:api-root", "POST"): API_ROOT,
     ("api:openapi-json", "GET"): EVERYONE,
@@ -219,6 +226,9 @@ def objects(
     from coparent.web.imports.models import ImportJob
 
     job = ImportJob.objects.create(files=["deals.csv"], status="loaded", created_at=now)
+    from coparent.web.teams.services import api_token_create
+
+    owners_token, _ = api_token_create(username=people["owner"].username, name="matrix")
     invitation = invitation_create(
         invited_by=people["owner"], email="new@example.com", role="member", team="sales"
     )
@@ -232,6 +242,7 @@ def objects(
         "setup:member": {"user_id": people["viewer"].pk},
         "setup:goal_delete": {"goal_id": goal.pk},
         "imports:job": {"job_id": job.pk},
+        "token_revoke": {"token_id": owners_token.pk},
         "invite": {"token": invitation.token},
         "starters:assign": {"list_id": WINBACK_LIST, "account_id": contacted},
         "starters:contacted": {"list_id": WINBACK_LIST, "account_id": contacted},
@@ -298,3 +309,39 @@ def test_the_matrix_holds_for_every_role(
         r: f"expected {expected[r]}, got {seen[r]}" for r in ROLE_ORDER if seen[r] != expected[r]
     }
     assert not wrong, f"{method} {url}: {wrong}"
+
+
+# /api/docs and /api/openapi.json are pages for people in a browser (session only).
+TOKEN_WALK = sorted(
+    (name, method)
+    for name, method in MATRIX
+    if name.startswith("api:") and name not in ("api:openapi-view", "api:openapi-json")
+)
+
+
+@pytest.mark.parametrize(("name", "method"), TOKEN_WALK, ids=lambda v: str(v))
+def test_the_api_matrix_holds_with_tokens_instead_of_sessions(
+    name: str, method: str, objects: dict[str, Any], people: dict[str, Any]
+) -> None:
+    """The same outcome for every role when its API token, not its session, signs the call."""
+    from coparent.web.teams.services import api_token_create
+
+    url = reverse(name, kwargs=objects["kwargs"].get(name))
+    expected = MATRIX[(name, method)]
+    seen = {}
+    for role in ROLE_ORDER:
+        with transaction.atomic():
+            headers = {}
+            if role != "anonymous":
+                _, raw = api_token_create(username=people[role].username, name="walk")
+                headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+            client = Client()
+            call = client.get if method == "GET" else client.post
+            response = call(url, **headers)
+            assert "sessionid" not in response.cookies
+            seen[role] = _outcome(response, name)
+            transaction.set_rollback(True)
+    wrong = {
+        r: f"expected {expected[r]}, got {seen[r]}" for r in ROLE_ORDER if seen[r] != expected[r]
+    }
+    assert not wrong, f"{method} {url} with tokens: {wrong}"

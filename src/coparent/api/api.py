@@ -1,7 +1,9 @@
 """The API's endpoints: thin like the views (parse, call one selector, return JSON).
 
-Authentication is the web session (sign in at ``/accounts/login/``); every
-endpoint checks the role with the same rules as the pages.
+Authentication is a personal API token (``Authorization: Bearer cpt_…``; made
+with ``coparent user token create`` or on /accounts/profile/) or the web
+session (sign in at ``/accounts/login/``); every endpoint checks the role with
+the same rules as the pages.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import NinjaAPI, Query, Schema
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
 from coparent.api.errors import install_error_handlers
 from coparent.api.schemas import FeedbackItemOut, GoalOut, MeOut, SubGoalOut, WinOut
@@ -22,6 +24,7 @@ from coparent.web.dashboards.selectors import diagnosis_get, scorecard_get
 from coparent.web.feedback.selectors import feedback_queue
 from coparent.web.goals.selectors import goals_list
 from coparent.web.teams.access import Capability, actor_for
+from coparent.web.teams.services import api_token_authenticate
 from coparent.web.wins.selectors import balance_get, wins_recent
 from coparent.web.wins.services import wins_refresh_quietly, wins_settings
 
@@ -36,12 +39,24 @@ class _Session(SessionAuth):
         return user if user is not None and actor_for(request).authenticated else None
 
 
+class _Token(HttpBearer):
+    """``Authorization: Bearer cpt_…``: a personal API token acts with its user's role."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user  # the same role checks as a session (actor_for)
+        request._coparent_actor = None  # type: ignore[attr-defined]
+        return user
+
+
 api = NinjaAPI(
     title="coparent API",
     version="1",
     description="Shared numbers for Sales and Marketing: scorecard, diagnosis, feedback, goals.",
     urls_namespace="api",
-    auth=_Session(),
+    auth=[_Token(), _Session()],
     docs_decorator=login_required,
 )
 install_error_handlers(api)

@@ -137,3 +137,68 @@ def set_password(
     ws = _workspace(workspace)
     user_command(ws, "set-password", username, password=_password(password_stdin))
     out.print(f"The password of {username} is changed.")
+
+
+token_app = typer.Typer(
+    help="Personal API tokens for scripts and BI tools (Authorization: Bearer ...).",
+    no_args_is_help=True,
+)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    username: Annotated[str, typer.Argument(help="Whose token: it acts with their role.")],
+    name: Annotated[str, typer.Option("--name", help="What it is for, e.g. 'Power BI'.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a token; it is printed once, and only its digest is kept."""
+    from coparent.services.webapp import user_command
+
+    made = user_command(_workspace(workspace), "token-create", username, name=name)
+    if as_json:
+        print_json(made)
+        return
+    out.print(f"Token {made['id']} for {made['username']} ({made['name']}):")
+    out.print(made["token"])
+    out.print("Copy it now: it is not shown again. Send it as: Authorization: Bearer <token>")
+
+
+@token_app.command("list")
+def token_list(
+    username: Annotated[str, typer.Argument(help="Only this user's tokens.")] = "",
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tokens with their user, name, first characters, last use; never the secret."""
+    from coparent.services.webapp import user_command
+
+    tokens = user_command(_workspace(workspace), "token-list", username)
+    if as_json:
+        print_json(tokens)
+        return
+    grid = RichTable("id", "user", "name", "starts with", "made", "last used", "revoked")
+    for t in tokens:
+        grid.add_row(
+            str(t["id"]),
+            t["username"],
+            t["name"],
+            t["prefix"] + "…",
+            t["created_at"][:16],
+            (t["last_used_at"] or "never")[:16],
+            (t["revoked_at"] or "-")[:16],
+        )
+    out.print(grid)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (coparent user token list).")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Revoke a token: the API answers 401 to it from now on."""
+    from coparent.services.webapp import user_command
+
+    done = user_command(_workspace(workspace), "token-revoke", token_id=str(token_id))
+    out.print(f"Token {done['id']} of {done['username']} is revoked.")

@@ -40,5 +40,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="password_change_done",
     ),
     path("accounts/invite/<str:token>/", teams.invitation_accept, name="invite"),
+    path("accounts/profile/", teams.profile, name="profile"),
+    path("accounts/profile/tokens/", teams.token_create, name="token_create"),
+    path("accounts/profile/tokens/<int:token_id>/revoke/", teams.token_revoke, name="token_revoke"),
     path("api/", api.urls),
 ]

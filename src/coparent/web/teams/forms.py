@@ -87,3 +87,7 @@ class InvitationAcceptForm(forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     password = forms.CharField(widget=forms.PasswordInput)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False, label="What it is for")

@@ -101,3 +101,33 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = (models.Index(fields=["username", "ip", "at"]),)
+
+
+class ApiToken(models.Model):
+    """A personal token for scripts and BI tools: ``Authorization: Bearer <token>`` on /api/.
+
+    Only a SHA-256 digest is kept (the token is 256 random bits, so a plain
+    hash is enough); the token itself is shown once, when it is made. It acts
+    with its user's role, through the same checks as the user's session.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    """The token's first characters, to tell tokens apart in a list."""
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"token {self.prefix}… of {self.user} ({self.name})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coparent.web.common.memo import memo
-from coparent.web.teams.models import Invitation, LoginFailure, Membership, Role
+from coparent.web.teams.models import ApiToken, Invitation, LoginFailure, Membership, Role
 
 __all__ = [
+    "api_tokens_list",
     "champion_names",
     "invitations_open",
     "login_wait_seconds",
@@ -89,3 +90,22 @@ def users_list() -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def api_tokens_list(*, username: str | None = None) -> list[dict[str, object]]:
+    """Tokens (never their secret), newest first; ``username`` limits them to one user."""
+    found = ApiToken.objects.select_related("user")
+    if username is not None:
+        found = found.filter(user__username__iexact=username)
+    return [
+        {
+            "id": t.pk,
+            "username": t.user.get_username(),
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in found
+    ]

@@ -7,6 +7,7 @@ inside one transaction. A request a user can fix raises Django's
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -17,13 +18,26 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from coparent.web.teams.models import Company, Invitation, LoginFailure, Membership, Role, Team
+from coparent.web.teams.models import (
+    ApiToken,
+    Company,
+    Invitation,
+    LoginFailure,
+    Membership,
+    Role,
+    Team,
+)
 
 __all__ = [
+    "API_TOKEN_PREFIX",
     "DEMO_PASSWORD",
     "DEMO_USERS",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
     "champion_set",
     "company_update",
     "demo_users_create",
@@ -263,3 +277,68 @@ def user_password_set(*, username: str, password: str) -> None:
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+API_TOKEN_PREFIX = "cpt_"  # recognisable in logs and secret scanners
+TOKEN_TOUCH_SECONDS = 300  # last_used_at moves at most every 5 minutes: one UPDATE, not per call
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, username: str, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``username``: the stored row, and the token itself (shown once)."""
+    name = name.strip() or "API token"
+    user = get_user_model().objects.filter(username__iexact=username).first()
+    if user is None or not user.is_active:
+        raise ValidationError(f"no active user named {username!r}", code="username")
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        digest=_digest(raw),
+        prefix=raw[: len(API_TOKEN_PREFIX) + 6],
+        created_at=timezone.now(),
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: int, user: User | None = None) -> ApiToken:
+    """Revoke a token (``user``: only one of theirs). Revoking twice keeps the first time."""
+    found = ApiToken.objects.filter(pk=token_id)
+    if user is not None:
+        found = found.filter(user_id=user.pk)
+    token = found.first()
+    if token is None:
+        raise ValidationError(f"no API token {token_id}", code="token")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
+    """The active user a presented token belongs to, or None (unknown, revoked, inactive).
+
+    The one write is bookkeeping: ``last_used_at`` is moved by a single
+    conditional UPDATE at most every `TOKEN_TOUCH_SECONDS`, so reads through
+    the API stay reads in every other respect.
+    """
+    if not raw.startswith(API_TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=TOKEN_TOUCH_SECONDS)
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+    ).update(last_used_at=now)
+    return token.user

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -20,6 +20,7 @@ from coparent.web.goals.selectors import goals_list, sla_terms_current
 from coparent.web.teams import services
 from coparent.web.teams.access import actor_for, page
 from coparent.web.teams.forms import (
+    ApiTokenForm,
     ChampionForm,
     CompanyForm,
     InvitationAcceptForm,
@@ -29,6 +30,7 @@ from coparent.web.teams.forms import (
 )
 from coparent.web.teams.models import Invitation, Role, Team
 from coparent.web.teams.selectors import (
+    api_tokens_list,
     champion_names,
     invitations_open,
     memberships_list,
@@ -183,3 +185,42 @@ def people_link(request: HttpRequest) -> HttpResponse:
         request, f"Linked {changed} user{'s' if changed != 1 else ''} to people by email."
     )
     return redirect(reverse("setup:home") + "#people")
+
+
+def _profile(request: HttpRequest, *, new_token: str = "", status: int = 200) -> HttpResponse:
+    actor = actor_for(request)
+    tokens = api_tokens_list(username=actor.user.get_username())
+    return render(
+        request,
+        "registration/profile.html",
+        {"tokens": tokens, "new_token": new_token, "form": ApiTokenForm()},
+        status=status,
+    )
+
+
+@page(allow="view")
+def profile(request: HttpRequest) -> HttpResponse:
+    """``/accounts/profile/``: who you are, and your API tokens."""
+    return _profile(request)
+
+
+@page(allow="view", methods=("POST",))
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Make a token for yourself; the page shows it once (never stored, never redirected to)."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, status=400)
+    user = actor_for(request).user
+    _, raw = services.api_token_create(username=user.get_username(), name=form.cleaned_data["name"])
+    return _profile(request, new_token=raw)
+
+
+@page(allow="view", methods=("POST",))
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of your own tokens."""
+    try:
+        services.api_token_revoke(token_id=token_id, user=actor_for(request).user)
+    except ValidationError:
+        raise Http404("no such token of yours") from None
+    messages.success(request, "The token is revoked: the API refuses it from now on.")
+    return redirect("profile")

@@ -13,8 +13,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coparent.web.teams.selectors import owner_exists, users_list
-from coparent.web.teams.services import user_create, user_password_set
+from coparent.web.teams.selectors import api_tokens_list, owner_exists, users_list
+from coparent.web.teams.services import (
+    api_token_create,
+    api_token_revoke,
+    user_create,
+    user_password_set,
+)
 
 
 def _message(exc: ValidationError) -> str:
@@ -25,12 +30,25 @@ class Command(BaseCommand):
     help = "Create a user, list users, or set a password (JSON out)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["create", "list", "set-password", "owner-exists"])
+        parser.add_argument(
+            "action",
+            choices=[
+                "create",
+                "list",
+                "set-password",
+                "owner-exists",
+                "token-create",
+                "token-list",
+                "token-revoke",
+            ],
+        )
         parser.add_argument("username", nargs="?", default="")
         parser.add_argument("--role", default="viewer")
         parser.add_argument("--team", default="")
         parser.add_argument("--email", default="")
         parser.add_argument("--password", default=None)
+        parser.add_argument("--name", default="")
+        parser.add_argument("--token-id", type=int, default=0)
 
     def handle(self, *args: Any, **options: Any) -> None:
         action, username = options["action"], options["username"]
@@ -39,6 +57,9 @@ class Command(BaseCommand):
             return
         if action == "owner-exists":
             self.stdout.write(json.dumps(owner_exists()))
+            return
+        if action.startswith("token-"):
+            self.stdout.write(json.dumps(self._token(action, username, options)))
             return
         if not username or options["password"] is None:
             raise CommandError(f"{action} needs a username and a password")
@@ -58,3 +79,15 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(_message(exc)) from None
         self.stdout.write(json.dumps(result))
+
+    def _token(self, action: str, username: str, options: dict[str, Any]) -> object:
+        try:
+            if action == "token-list":
+                return api_tokens_list(username=username or None)
+            if action == "token-revoke":
+                token = api_token_revoke(token_id=int(options["token_id"]))
+                return {"id": token.pk, "username": token.user.get_username()}
+            made, raw = api_token_create(username=username, name=options["name"])
+            return {"id": made.pk, "username": username, "name": made.name, "token": raw}
+        except ValidationError as exc:
+            raise CommandError(_message(exc)) from None
