@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 
 from coparent.errors import SettingsError
-from coparent.settings import SETTINGS, Settings, load_settings, parse_setting_value
+from coparent.settings import (
+    SETTINGS,
+    Settings,
+    load_settings,
+    load_settings_sourced,
+    parse_setting_value,
+)
 
 
 def test_defaults_come_from_the_settings_table() -> None:
@@ -65,3 +71,28 @@ def test_cli_pairs_need_an_equals_sign() -> None:
 def test_settings_is_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().timezone = "x"  # type: ignore[misc]
+
+
+def test_the_apps_decisions_sit_between_the_environment_and_setting(tmp_path: Path) -> None:
+    f = tmp_path / "settings.toml"
+    f.write_text("goal_won_revenue = 100\nsales_sla_hours = 12\ntimezone = 'Europe/Paris'\n")
+    env = {"COPARENT_SALES_SLA_HOURS": "8", "COPARENT_MARKETING_MQL_COMMITMENT": "50"}
+    app = {"goal_won_revenue": "300", "sales_sla_hours": "4"}
+    s, sources = load_settings_sourced(f, environ=env, app=app)
+    assert (s.goal_won_revenue, s.sales_sla_hours, s.marketing_mql_commitment) == (300, 4, 50)
+    assert sources["goal_won_revenue"] == "app"
+    assert sources["sales_sla_hours"] == "app"
+    assert sources["marketing_mql_commitment"] == "environment"
+    assert sources["timezone"] == "settings_file"
+    assert sources["fiscal_year_start_month"] == "default"
+    s, sources = load_settings_sourced(
+        f, environ=env, app=app, overrides={"goal_won_revenue": "500"}
+    )
+    assert (s.goal_won_revenue, sources["goal_won_revenue"]) == (500, "setting")
+    plain = load_settings(f, environ=env, app=app)
+    assert plain == load_settings_sourced(f, environ=env, app=app)[0]
+
+
+def test_a_bad_value_from_the_app_names_the_app_database() -> None:
+    with pytest.raises(SettingsError, match="the app database: setting 'sales_sla_hours'"):
+        load_settings(environ={}, app={"sales_sla_hours": "-1"})

@@ -8,6 +8,8 @@ signal misuse of the Python API itself.
     CoparentError                code, status, hint
     ├── SettingsError            names the setting and where it was read from
     ├── WorkspaceError           a workspace folder that is missing or unusable
+    ├── PeriodOutOfRange         also ValueError; a period (or its baseline) outside the data
+    │                            or the calendar: .period, .reason, .first, .last
     ├── WarehouseError           bad warehouse URL, unknown table
     │   └── BackendUnavailable   the backend's driver is not installed
     ├── IngestError
@@ -22,7 +24,8 @@ signal misuse of the Python API itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 if TYPE_CHECKING:
     from coparent.ingest.issues import Issue
@@ -35,6 +38,7 @@ __all__ = [
     "MappingError",
     "MissingColumnsError",
     "MissingDataError",
+    "PeriodOutOfRange",
     "SettingsError",
     "UnknownPresetError",
     "UnknownTableError",
@@ -69,6 +73,45 @@ class SettingsError(CoparentError):
 
 class WorkspaceError(CoparentError):
     code = "workspace.invalid"
+
+
+PERIOD_BEFORE_DATA = "{what} ends before the data start ({first})"
+PERIOD_AFTER_DATA = "{what} starts after the data end ({last})"
+PERIOD_OUTSIDE_CALENDAR = "{what} is outside the calendar (years 1 to 9999)"
+PeriodProblem = Literal["before_data", "after_data", "calendar"]
+
+
+class PeriodOutOfRange(CoparentError, ValueError):
+    """A period the data cannot answer for: before the first date, after the last, or no date.
+
+    ``what`` names the period as the user knows it: ``2030-Q1``, or for a
+    baseline ``the baseline 2024-Q3 (the period before 2024-Q4)``. It is also a
+    `ValueError` so code that reads a period and expects one keeps working.
+    """
+
+    code = "period.out_of_range"
+    status = 422
+
+    def __init__(
+        self,
+        *,
+        period: str,
+        reason: PeriodProblem,
+        what: str = "",
+        first: date | None = None,
+        last: date | None = None,
+        hint: str = "",
+    ) -> None:
+        template = {
+            "before_data": PERIOD_BEFORE_DATA,
+            "after_data": PERIOD_AFTER_DATA,
+            "calendar": PERIOD_OUTSIDE_CALENDAR,
+        }[reason]
+        super().__init__(template.format(what=what or period, first=first, last=last), hint=hint)
+        self.period = period
+        self.reason = reason
+        self.first = first
+        self.last = last
 
 
 class WarehouseError(CoparentError):

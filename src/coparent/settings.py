@@ -1,9 +1,12 @@
 """Settings as data: one `SETTINGS` table of (name, default, help).
 
 Later sources override earlier ones: the defaults below, the workspace's
-``settings.toml``, the environment (``COPARENT_<NAME>``), then the CLI's
-``--setting name=value``. Each value is checked against the type of its
-default; a bad value names the setting and the source it came from.
+``settings.toml``, the environment (``COPARENT_<NAME>``), the decisions kept
+in the app database (the shared goal and the SLA terms set in Setup, handed
+in as ``app``), then the CLI's ``--setting name=value``. Each value is
+checked against the type of its default; a bad value names the setting and
+the source it came from. `load_settings_sourced` also says which source each
+value came from, so a report can say where its goal came from.
 ``docs/settings.md`` documents every setting (a test checks).
 """
 
@@ -15,11 +18,38 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from coparent.errors import SettingsError
 
-__all__ = ["SETTINGS", "Setting", "Settings", "load_settings", "parse_setting_value"]
+__all__ = [
+    "SETTINGS",
+    "Setting",
+    "SettingSource",
+    "Settings",
+    "load_settings",
+    "load_settings_sourced",
+    "parse_setting_value",
+    "source_words",
+]
+
+SettingSource = Literal["default", "settings_file", "environment", "app", "setting"]
+"""Where a value came from, lowest precedence first (reports show it, e.g. ``goal.source``)."""
+
+
+def source_words(source: str, name: str) -> str:
+    """Where a setting's value came from, for people.
+
+    >>> source_words("app", "goal_won_revenue"), source_words("setting", "goal_won_revenue")
+    ("the app's Setup", '--setting goal_won_revenue')
+    """
+    return {
+        "default": "the default",
+        "settings_file": f"{name} in the workspace's settings.toml",
+        "environment": f"the environment variable COPARENT_{name.upper()}",
+        "app": "the app's Setup",
+        "setting": f"--setting {name}",
+    }.get(source, source)
 
 
 @dataclass(frozen=True)
@@ -346,9 +376,28 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, str] | None = None,
+    app: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings from defaults, the file, the environment and overrides, in that order."""
+    """Resolve settings from defaults, the file, the environment, ``app`` and overrides."""
+    return load_settings_sourced(settings_file, environ=environ, overrides=overrides, app=app)[0]
+
+
+def load_settings_sourced(
+    settings_file: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+    app: Mapping[str, str] | None = None,
+) -> tuple[Settings, dict[str, SettingSource]]:
+    """`load_settings`, and the source of every setting's value (``default`` when unset).
+
+    ``app`` holds the app database's decisions for the period at hand (goal,
+    SLA terms): they override the file and the environment, the deployment's
+    standing configuration, and yield to ``overrides`` (``--setting``), the
+    one-off choice of this run.
+    """
     values: dict[str, Any] = {}
+    sources: dict[str, SettingSource] = {s.name: "default" for s in SETTINGS}
     if settings_file is not None and settings_file.exists():
         try:
             data = tomllib.loads(settings_file.read_text(encoding="utf-8"))
@@ -362,15 +411,22 @@ def load_settings(
         for name, value in data.items():
             _check_known(name, str(settings_file))
             values[name] = _coerce(name, value, source=str(settings_file))
+            sources[name] = "settings_file"
     env = os.environ if environ is None else environ
     for s in SETTINGS:
         key = f"COPARENT_{s.name.upper()}"
         if key in env:
             values[s.name] = _coerce(s.name, env[key], source=f"environment {key}")
+            sources[s.name] = "environment"
+    for name, value in (app or {}).items():
+        _check_known(name, "the app database")
+        values[name] = _coerce(name, value, source="the app database")
+        sources[name] = "app"
     for name, value in (overrides or {}).items():
         _check_known(name, "--setting")
         values[name] = _coerce(name, value, source="--setting")
-    return Settings(**values)
+        sources[name] = "setting"
+    return Settings(**values), sources
 
 
 def _check_known(name: str, source: str) -> None:

@@ -18,12 +18,19 @@ from ibis.backends import BaseBackend
 
 from coparent import warehouse
 from coparent.errors import WorkspaceError
-from coparent.settings import SETTINGS, Settings, load_settings
+from coparent.settings import SETTINGS, Settings, SettingSource, load_settings_sourced
 
-__all__ = ["SETTINGS_FILE", "Workspace", "default_workspace_path", "resolve_workspace_path"]
+__all__ = [
+    "APP_DATABASE_FILE",
+    "SETTINGS_FILE",
+    "Workspace",
+    "default_workspace_path",
+    "resolve_workspace_path",
+]
 
 SETTINGS_FILE = "settings.toml"
 WAREHOUSE_FILE = "warehouse.duckdb"
+APP_DATABASE_FILE = "app.sqlite3"  # the app database, unless DATABASE_URL names another
 
 
 def default_workspace_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -55,8 +62,23 @@ class Workspace:
     def exists(self) -> bool:
         return self.settings_file.exists()
 
-    def settings(self, overrides: Mapping[str, str] | None = None) -> Settings:
-        return load_settings(self.settings_file, overrides=overrides)
+    def settings(
+        self,
+        overrides: Mapping[str, str] | None = None,
+        *,
+        app: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """The settings file, the environment, the app's decisions ``app``, then ``overrides``."""
+        return self.settings_sourced(overrides, app=app)[0]
+
+    def settings_sourced(
+        self,
+        overrides: Mapping[str, str] | None = None,
+        *,
+        app: Mapping[str, str] | None = None,
+    ) -> tuple[Settings, dict[str, SettingSource]]:
+        """`settings` and where each value came from (`load_settings_sourced`)."""
+        return load_settings_sourced(self.settings_file, overrides=overrides, app=app)
 
     def warehouse_url(self, settings: Settings) -> str:
         return settings.warehouse_url or f"duckdb://{self.path / WAREHOUSE_FILE}"

@@ -36,6 +36,9 @@ def test_the_owners_goal_is_in_the_scorecard_json(
     goal_set(set_by=people["owner"], period="2026-Q3", won_revenue=Decimal(800000))
     body = login("member_sales").get("/api/scorecard", {"period": "2026-Q3"}).json()
     assert body["goal"]["target"] == 800000.0
+    assert body["goal"]["source"] == "app"
+    against = login("viewer").get("/api/diagnosis", {"against": "goal"}).json()
+    assert (against["goal"]["revenue"], against["goal"]["source"]) == (800000.0, "app")
     goals = login("viewer").get("/api/goals").json()
     assert goals == [{"period": "2026-Q3", "won_revenue": 800000.0, "sub_goals": []}]
 
@@ -46,6 +49,10 @@ def test_diagnosis_json_has_effects_that_add_up(
     body = login("viewer").get("/api/diagnosis").json()
     total = sum(e["amount"] for e in body["effects"])
     assert abs(total - body["revenue"]["change"]) < 1e-6 * max(1.0, abs(total))
+    # the ranked findings every surface reads, and the headline built from them
+    kinds = {f["kind"] for f in body["findings"]}
+    assert {"factor", "verdict"} <= kinds
+    assert "a product signal in Insight Cloud" in body["headline"]
 
 
 def test_feedback_and_me(

@@ -59,3 +59,22 @@ def test_a_diagnosis_against_a_missing_goal_is_a_409(
     workspace: Path, login: Callable[[str], Client]
 ) -> None:
     _assert_shape(login("viewer").get("/api/diagnosis", {"against": "goal"}), 409, "data.missing")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "names"),
+    [
+        ("/api/scorecard", {"period": "2030-Q1"}, "2030-Q1 starts after the data end"),
+        ("/api/scorecard", {"period": "0001-Q1"}, "0001-Q1 ends before the data start"),
+        ("/api/scorecard", {"period": "0000-Q1"}, "0000-Q1 is outside the calendar"),
+        ("/api/diagnosis", {"period": "2030-Q1"}, "2030-Q1 starts after the data end"),
+        ("/api/diagnosis", {"period": "2024-Q4"}, "the baseline 2024-Q3"),
+        ("/api/diagnosis", {"period": "2025-Q1", "against": "last-year"}, "the baseline 2024-Q1"),
+    ],
+)
+def test_a_period_the_data_do_not_reach_is_422_period_out_of_range(
+    workspace: Path, login: Callable[[str], Client], path: str, query: dict[str, str], names: str
+) -> None:
+    body = _assert_shape(login("viewer").get(path, query), 422, "period.out_of_range")
+    assert names in body["error"]
+    assert body["errors"][0]["hint"]

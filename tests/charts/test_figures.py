@@ -39,7 +39,22 @@ def test_noise_bars_are_grey_and_named_effects_are_coloured(diagnosis: dict[str,
     colours = list(fig.data[0].marker.color)[1:-1]
     for bar, colour in zip(charts.bridge_bars(diagnosis), colours, strict=True):
         assert (colour == "#cbd5e1") == (not bar.significant)
-    assert any(b.significant and b.category == "product" for b in charts.bridge_bars(diagnosis))
+    assert any(b.significant and b.colour_key == "volume" for b in charts.bridge_bars(diagnosis))
+
+
+def test_the_waterfall_agrees_with_the_factor_totals_and_the_findings(
+    diagnosis: dict[str, Any],
+) -> None:
+    bars = charts.bridge_bars(diagnosis)
+    for total in diagnosis["factor_totals"]:
+        mine = [b for b in bars if b.factor == total["factor"]]
+        assert sum(b.amount for b in mine) == pytest.approx(total["amount"])
+        assert all(b.significant == total["significant"] for b in mine if not b.mix)
+    title = charts.waterfall_figure(diagnosis).layout.title.text
+    # the title names what the headline names, and nothing the table calls noise
+    assert title.endswith("named: MQLs, product signal in Insight Cloud")
+    assert "fewer MQLs" in diagnosis["headline"]
+    assert "a product signal in Insight Cloud" in diagnosis["headline"]
 
 
 def test_every_figure_has_a_title_that_states_its_message(

@@ -4,4 +4,5 @@ from tests.web.conftest import (  # noqa: F401 - the shared demo workspace and a
     demo_workspace,
     people,
     workspace,
+    writable_workspace,
 )

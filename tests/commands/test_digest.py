@@ -157,3 +157,12 @@ def test_a_week_that_has_not_started_is_refused(workspace: Path) -> None:
 def test_week_and_date_together_are_a_usage_error(workspace: Path) -> None:
     result = _run("--week", DEMO_WEEK, "--date", "2026-09-30", "--workspace", str(workspace))
     assert result.exit_code == 2
+
+
+def test_a_week_before_the_data_start_says_so_in_the_number_sections(workspace: Path) -> None:
+    result = _run("--week", "2024-W10", "--workspace", str(workspace), "--json")
+    assert result.exit_code == 0, result.output
+    sections = {s["key"]: s for s in json.loads(result.output)["digest"]["sections"]}
+    for key in ("scorecard", "diagnosis"):
+        assert sections[key]["empty"] == "2023-Q4 ends before the data start (2024-10-01)"
+        assert "pick a quarter from 2024-Q4 to 2026-Q3" in sections[key]["hint"]

@@ -45,7 +45,7 @@ def test_serve_prepares_then_serves_the_workspace(
     assert "http://127.0.0.1:9001/" in result.output
     assert calls[1] == (
         "serve",
-        {"host": "127.0.0.1", "port": 9001, "overrides": {"sales_sla_hours": "6"}},
+        {"host": "127.0.0.1", "port": 9001, "workers": 0, "overrides": {"sales_sla_hours": "6"}},
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -26,36 +28,70 @@ from coparent.settings import Settings
 Q2, Q3 = parse_period("2017-Q2"), parse_period("2017-Q3")
 
 
-def test_maven_crm_2017_q3_against_q2_reproduces_the_design_worked_example(
-    maven_con: BaseBackend,
-) -> None:
-    """DESIGN.md, "Revenue diagnosis": no leads, segments = products, O opened in the
-    quarter, C closed in it, W won among those, R their close_value. Revenue 3,086,111 ->
-    2,982,255 (-103,856) = volume +300,870.1, pace -296,966.4, win rate -91,066.1,
-    deal size -16,693.7."""
+def _maven_counts(con: BaseBackend) -> tuple[StageCounts, StageCounts]:
     flows = bridge_flows(
-        maven_con.table("opportunities"),
-        leads=None,
-        periods={"baseline": Q2, "current": Q3},
+        con.table("opportunities"), leads=None, periods={"baseline": Q2, "current": Q3}
     ).to_pyarrow()
     segments = sorted(set(flows.column("segment").to_pylist()))
     x0, x1 = (
         stage_counts(flows, period=p, stages=DEAL_STAGES, segments=segments)
         for p in ("baseline", "current")
     )
-    assert len(segments) == 7
+    return x0, x1
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 1) for k, v in values.items()}
+
+
+def test_maven_crm_2017_q3_against_q2_reproduces_the_design_worked_example(
+    maven_con: BaseBackend,
+) -> None:
+    """DESIGN.md, "Revenue diagnosis": no leads, segments = products, O opened in the
+    quarter, C closed in it, W won among those, R their close_value. Revenue 3,086,111 ->
+    2,982,255 (-103,856). Company level (O 2,388 -> 2,770, C 2,032 -> 2,047, W 1,254 ->
+    1,257): volume +450,201.9, pace -427,888.3, win rate -15,064.1, deal size -111,105.4.
+    By product (Xu & Ang 2014): intensity +450,201.9, -423,096.3, -17,364.7, -16,694.0;
+    mix pace -4,792.0, win rate +2,300.6, deal size -94,411.4. The one-level per-product
+    sums: +300,870.1, -296,966.4, -91,066.1, -16,693.7."""
+    x0, x1 = _maven_counts(maven_con)
+    assert len(x0.segments) == 7
     assert (x0.revenue.sum(), x1.revenue.sum()) == (3_086_111.0, 2_982_255.0)
-    totals = revenue_bridge(x0, x1).factor_totals()
-    assert totals == {
-        "volume": pytest.approx(300_870.1, abs=0.05),
-        "pace": pytest.approx(-296_966.4, abs=0.05),
-        "win_rate": pytest.approx(-91_066.1, abs=0.05),
-        "deal_size": pytest.approx(-16_693.7, abs=0.05),
+    assert x0.total().values[0, :3].tolist() == [2_388, 2_032, 1_254]
+    assert x1.total().values[0, :3].tolist() == [2_770, 2_047, 1_257]
+    bridge = revenue_bridge(x0, x1)
+    factors = bridge.factors
+    assert _rounded(bridge.factor_totals()) == {
+        "volume": 450_201.9,
+        "pace": -427_888.3,
+        "win_rate": -15_064.1,
+        "deal_size": -111_105.4,
     }
-    assert sum(totals.values()) == pytest.approx(-103_856.0, abs=1e-6)
+    intensity = dict(zip(factors, bridge.intensity.sum(axis=0).tolist(), strict=True))
+    mix = dict(zip(factors, bridge.mix.sum(axis=0).tolist(), strict=True))
+    assert _rounded(intensity) == {
+        "volume": 450_201.9,
+        "pace": -423_096.3,
+        "win_rate": -17_364.7,
+        "deal_size": -16_694.0,
+    }
+    assert _rounded(mix) == {
+        "volume": 0.0,
+        "pace": -4_792.0,
+        "win_rate": 2_300.6,
+        "deal_size": -94_411.4,
+    }
+    assert _rounded(bridge.segment_sums()) == {
+        "volume": 300_870.1,
+        "pace": -296_966.4,
+        "win_rate": -91_066.1,
+        "deal_size": -16_693.7,
+    }
+    assert sum(bridge.factor_totals().values()) == pytest.approx(-103_856.0, abs=1e-6)
+    assert sum(bridge.segment_sums().values()) == pytest.approx(-103_856.0, abs=1e-6)
 
 
-def test_maven_report_names_volume_and_pace_and_calls_win_rate_and_deal_size_noise(
+def test_maven_report_names_volume_pace_and_the_product_whose_deals_stopped_closing(
     maven_con: BaseBackend,
 ) -> None:
     report = diagnosis_report(maven_con, period="2017-Q3", settings=Settings())
@@ -68,10 +104,10 @@ def test_maven_report_names_volume_and_pace_and_calls_win_rate_and_deal_size_noi
     }
     totals = {r["factor"]: r for r in report["factor_totals"]}  # type: ignore[attr-defined]
     assert {f: round(r["amount"], 1) for f, r in totals.items()} == {
-        "volume": 300_870.1,
-        "pace": -296_966.4,
-        "win_rate": -91_066.1,
-        "deal_size": -16_693.7,
+        "volume": 450_201.9,
+        "pace": -427_888.3,
+        "win_rate": -15_064.1,
+        "deal_size": -111_105.4,
     }
     assert {f: r["significant"] for f, r in totals.items()} == {
         "volume": True,
@@ -79,13 +115,27 @@ def test_maven_report_names_volume_and_pace_and_calls_win_rate_and_deal_size_noi
         "win_rate": False,
         "deal_size": False,
     }
-    effects = report["effects"]
-    assert sum(e["amount"] for e in effects) == pytest.approx(-103_856.0, abs=1e-6)  # type: ignore[attr-defined]
+    effects: list[dict[str, Any]] = report["effects"]  # type: ignore[assignment]
+    assert sum(e["amount"] for e in effects) == pytest.approx(-103_856.0, abs=1e-6)
+    mix = {f: sum(e["amount"] for e in effects if e.get("of") == f) for f in totals}
+    assert _rounded(mix) == {
+        "volume": 0.0,
+        "pace": -4_792.0,
+        "win_rate": 2_300.6,
+        "deal_size": -94_411.4,
+    }
+    one_level = {
+        f["factor"]: f["amount"]
+        for seg in report["segments"]  # type: ignore[attr-defined]
+        for f in seg["factors"]
+        if seg["segment"] == "GTX Pro"
+    }
+    assert sum(one_level.values()) == pytest.approx(1_096_599.0 - 1_078_522.0, abs=1e-6)
     assert any("No leads table" in n for n in report["notes"])  # type: ignore[attr-defined]
     assert report["headline"] == (
         "Revenue fell 3% (-103,856) from 2017-Q2 to 2017-Q3; outside normal variation: "
-        "more opportunities opened (+300,870) and fewer deals closing within the quarter "
-        "(-296,966); the changes in win rate and average won deal are within normal variation."
+        "more opportunities opened (+450,202), fewer deals closed in the quarter (-427,888) "
+        "and a process signal in MG Special (-136,340)."
     )
 
 

@@ -12,6 +12,7 @@ from coparent.demo import DemoCompany
 from coparent.services.diagnosis import diagnosis_report
 from coparent.settings import Settings
 
+from ._approx import differences
 from .conftest import SEEDS
 
 Report = dict[str, Any]
@@ -111,3 +112,73 @@ def test_unknown_loss_reasons_of_the_demo_are_listed_not_dropped(
     listed = {(r["kind"], r["reason"]) for r in reports[(0, "product")]["unclassified_reasons"]}
     assert ("loss", "Other") in listed
     assert ("loss", None) in listed  # blank reasons are counted too
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_headline_names_the_product_gap_as_a_product_signal(
+    seed: int, demo: Callable[[int], DemoCompany], reports: dict[tuple[int, str], Report]
+) -> None:
+    truth: dict[str, Any] = demo(seed).truth("product_gap").facts
+    products = demo(seed).tables["products"].to_pylist()
+    name = next(p["name"] for p in products if p["product_id"] == truth["product_id"])
+    report = reports[(seed, "product")]
+    assert f"a product signal in {name} (-" in report["headline"]
+    assert len(report["headline"].split()) <= 30
+    (signal,) = [
+        f
+        for f in report["findings"]
+        if f["kind"] == "verdict" and f["segment"] == truth["product_id"]
+    ]
+    assert (signal["factor"], signal["significant"]) == ("win_rate", True)
+    intensity = sum(
+        e["amount"]
+        for e in report["effects"]
+        if e["segment"] == truth["product_id"] and e["factor"] == "win_rate"
+    )
+    assert signal["amount"] == pytest.approx(intensity)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_findings_are_ranked_by_size_and_agree_with_the_factor_totals(
+    seed: int, reports: dict[tuple[int, str], Report]
+) -> None:
+    for by in BY:
+        report = reports[(seed, by)]
+        findings = report["findings"]
+        sizes = [abs(f["amount"]) for f in findings]
+        assert sizes == sorted(sizes, reverse=True)
+        factors = {f["factor"]: f for f in findings if f["kind"] == "factor"}
+        for total in report["factor_totals"]:
+            found = factors[total["factor"]]
+            assert (found["amount"], found["significant"]) == (
+                total["amount"],
+                total["significant"],
+            )
+            if not total["significant"]:
+                assert "within normal variation" in found["text"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_company_bridge_is_the_same_by_product_and_by_channel(
+    seed: int, demo_con: Callable[[int], BaseBackend], reports: dict[tuple[int, str], Report]
+) -> None:
+    pairs = [(reports[(seed, "product")], reports[(seed, "channel")])]
+    if seed == 0:
+        pairs.append(
+            tuple(  # type: ignore[arg-type]
+                diagnosis_report(
+                    demo_con(seed),
+                    period="2026-Q3",
+                    against="last-year",
+                    by=by,
+                    settings=Settings(),
+                )
+                for by in BY
+            )
+        )
+    for by_product, by_channel in pairs:
+        a, b = by_product["factor_totals"], by_channel["factor_totals"]
+        assert [t["amount"] for t in a] == [t["amount"] for t in b]  # exactly
+        assert differences(a, b, rel=1e-12) == []  # values and intervals too
+        volume = next(t for t in a if t["factor"] == "volume")
+        assert (volume["amount"] > 0) == (volume["current"] > volume["baseline"])

@@ -165,17 +165,23 @@ def test_when_several_signals_hold_the_largest_loss_names_the_verdict() -> None:
     assert any("MQLs went from" in s for s in verdict["evidence"][2:])
 
 
-def test_effect_rows_partition_each_segments_revenue_change() -> None:
+def test_effect_rows_partition_the_company_effects_and_segments_keep_their_own() -> None:
     report = _report(
         {
             "p": (Period(), Period(won=50, losses={"Price": 80, "Missing feature": 120})),
             "q": (Period(), Period(accepted=500)),
         }
     )
+    effects = report["effects"]
+    change = report["revenue"]["change"]
+    assert sum(e["amount"] for e in effects) == pytest.approx(change, abs=1e-6)
+    for total in report["factor_totals"]:
+        rows = [e for e in effects if total["factor"] in (e["factor"], e.get("of"))]
+        assert sum(e["amount"] for e in rows) == pytest.approx(total["amount"], abs=1e-6)
     for seg in report["segments"]:
-        rows = [e for e in report["effects"] if e["segment"] == seg["segment"]]
-        assert sum(e["amount"] for e in rows) == pytest.approx(seg["revenue"]["change"], abs=1e-6)
-        for factor in ("win_rate", "acceptance"):
-            parts = [e for e in rows if e["factor"] == factor]
-            total = next(f for f in seg["factors"] if f["factor"] == factor)["amount"]
-            assert sum(e["amount"] for e in parts) == pytest.approx(total, abs=1e-6)
+        own = {f["factor"]: f["amount"] for f in seg["factors"]}
+        assert sum(own.values()) == pytest.approx(seg["revenue"]["change"], abs=1e-6)
+        # the loss categories partition the segment's own win-rate effect
+        assert sum(m["amount"] for m in seg["loss_mix"]) == pytest.approx(own["win_rate"], abs=1e-6)
+        rows = [e for e in effects if e["segment"] == seg["segment"] and e["factor"] == "win_rate"]
+        assert {e["category"] for e in rows} >= {"product", "market"}

@@ -82,6 +82,7 @@ WINBACK: dict[str, Any] = {
     "assigned": 10,
     "contacted": 3,
     "value_at_stake": 1735989.84,
+    "to_contact_value_at_stake": 1562390.86,
     "verdict": "too early: there are no orders after the list's as-of date yet",
 }
 OFFER: dict[str, Any] = {

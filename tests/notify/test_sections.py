@@ -57,6 +57,21 @@ def test_the_diagnosis_headline_reads_like_coparent_diagnose() -> None:
     )
 
 
+def test_the_diagnosis_lists_what_its_headline_names_from_the_ranked_findings() -> None:
+    findings = [
+        {"kind": "factor", "factor": "deal_size", "segment": None, "amount": 588_030.2,
+         "significant": False, "text": "Larger won deals (within normal variation)."},
+        {"kind": "factor", "factor": "volume", "segment": None, "amount": -132_334.1,
+         "significant": True, "text": "Fewer MQLs: 693 to 574, -132,334 in revenue."},
+        {"kind": "verdict", "factor": "win_rate", "segment": "insight-cloud",
+         "amount": -113_025.0, "significant": True,
+         "text": "Insight Cloud: a product signal, a lower win rate."},
+    ]  # fmt: skip
+    section = diagnosis_section({**DIAGNOSIS, "findings": findings})
+    (group,) = section.groups
+    assert [i.text for i in group.items] == [findings[1]["text"], findings[2]["text"]]
+
+
 def test_wins_credit_people_with_their_team_and_count_wins_per_team() -> None:
     section = wins_section(WINS, start=WEEK[0], end=WEEK[1])
     assert section.lines == (
@@ -98,7 +113,8 @@ def test_starter_projects_show_progress_outcome_and_the_offer_verdict() -> None:
     texts = _texts(section)
     assert (
         "List wb-2026-09-30-1 (as of 2026-09-30): 36 accounts to contact, 4 held out for "
-        "comparison; $1,735,990 at stake." in texts
+        "comparison; $1,735,990 at stake in the list, $1,562,391 of it in the accounts to "
+        "contact." in texts
     )
     assert "Assigned: 10; contacted: 3 of 36." in texts
     assert "Test offer-2026-q3: ship; winner: first_month_free" in texts

@@ -29,6 +29,7 @@ FIELDS = {
     "confidence",
     "revenue",
     "headline",
+    "findings",
     "effects",
     "factor_totals",
     "segments",
@@ -39,6 +40,7 @@ FIELDS = {
     "speed_to_lead",
     "what_it_would_take",
     "goal",
+    "period_complete",
 }
 
 
@@ -68,6 +70,10 @@ def test_the_report_has_every_documented_field_and_is_strict_json(con: BaseBacke
     json.dumps(report, allow_nan=False)
     effect = report["effects"][0]  # type: ignore[index]
     assert set(effect) == {"segment", "factor", "category", "amount", "significant"}
+    mix = next(e for e in report["effects"] if e["factor"] == "mix")  # type: ignore[attr-defined]
+    assert set(mix) == {"segment", "factor", "of", "category", "amount", "significant"}
+    finding = report["findings"][0]  # type: ignore[index]
+    assert set(finding) == {"kind", "factor", "segment", "amount", "significant", "text"}
     verdict = report["verdicts"][0]  # type: ignore[index]
     assert set(verdict) == {"segment", "name", "signal", "evidence", "went_well"}
 
@@ -86,10 +92,13 @@ def test_against_last_year_compares_with_the_same_quarter_a_year_before(
 ) -> None:
     report = diagnosis_report(con, period="2026-Q3", against="last-year", settings=Settings())
     assert report["baseline"] == "2025-Q3"
-    # Insight Cloud launched in between: it appears, so its whole revenue is volume
-    cloud = [e for e in report["effects"] if e["segment"] == "insight-cloud"]  # type: ignore[attr-defined]
-    volume = sum(e["amount"] for e in cloud if e["factor"] == "volume")
-    assert volume == pytest.approx(sum(e["amount"] for e in cloud), rel=1e-9)
+    # Insight Cloud launched in between: it appears, so its own bridge puts its whole
+    # revenue on volume, and in the company's bridge it moves the rates by mix only
+    cloud = next(s for s in report["segments"] if s["segment"] == "insight-cloud")  # type: ignore[attr-defined]
+    own = {f["factor"]: f["amount"] for f in cloud["factors"]}
+    assert own["volume"] == pytest.approx(cloud["revenue"]["change"], rel=1e-9)
+    rows = [e for e in report["effects"] if e["segment"] == "insight-cloud"]  # type: ignore[attr-defined]
+    assert {e["factor"] for e in rows if e["amount"] != 0} <= {"volume", "mix"}
 
 
 def test_a_fiscal_year_setting_labels_the_periods(con: BaseBackend) -> None:
@@ -110,7 +119,12 @@ def test_against_the_goal_splits_actual_against_the_goal_vector(con: BaseBackend
     settings = Settings(goal_won_revenue=1_200_000.0, marketing_mql_commitment=250)
     report = diagnosis_report(con, against="goal", settings=settings)
     assert report["baseline"] == "goal"
-    assert report["goal"] == {"revenue": 1_200_000.0, "mqls": 750.0, "rates_from": "2026-Q2"}
+    assert report["goal"] == {
+        "revenue": 1_200_000.0,
+        "mqls": 750.0,
+        "rates_from": "2026-Q2",
+        "source": "settings_file",  # a caller that does not say where its settings came from
+    }
     revenue = report["revenue"]
     assert revenue["baseline"] == pytest.approx(1_200_000.0)  # type: ignore[index]
     total = sum(e["amount"] for e in report["effects"])  # type: ignore[attr-defined]

@@ -68,6 +68,8 @@ def _require(request: HttpRequest, capability: Capability = "view") -> None:
 
 
 def _facts(facts: Facts[dict[str, Any]]) -> dict[str, Any]:
+    if facts.error is not None:
+        raise facts.error  # e.g. a period the data do not reach: 422 period.out_of_range
     if not facts.ok or facts.value is None:
         raise MissingDataError(facts.missing or "no data", hint=facts.hint)
     return facts.value

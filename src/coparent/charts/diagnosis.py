@@ -1,21 +1,28 @@
 """The revenue bridge as a waterfall: from the baseline's revenue to this period's.
 
-One bar per effect, coloured by category: volume, and the product, process
-and market parts of acceptance and win rate (the diagnosis splits those two
-by reason category). Conversion, closing pace and deal size are stages
-without a category (slate). An effect the diagnosis judged within normal
-variation is grey and labelled so.
+One bar per company-level factor (``factor_totals``: the same however the
+company is sliced), in the report's factor order, so the chart, the table
+under it and the headline tell one story. A bar takes the factor's
+significance: grey when the company-level change is within normal variation.
 
-Bars are the report's ``effects`` summed over segments per (factor,
-category): LMDI effects add up, so the bars still sum exactly to the change.
-A factor without categories takes its significance from ``factor_totals``;
-a category part is coloured when it is significant in at least one segment.
+Where it helps, a bar is split:
+
+- a significant factor that the diagnosis splits by reason category (win
+  rate, acceptance) shows its within-segment part by category, coloured
+  product, process, market or unclassified;
+- a factor whose mix part (the shift between segments) is notable, significant or at
+  least `NOTABLE_MIX` of the factor, gets a second bar for it, named and
+  coloured by its own ``findings[]`` item.
+
+The bars still add up exactly to the change. The title names what the
+headline names (``findings[]``): the significant factors, then the product or
+process signals of segments.
 
 Examples
 --------
 >>> report = {
 ...     "period": "2026-Q3", "baseline": "2026-Q2", "against": "previous",
-...     "bridge_starts_at": "mqls", "factors": ["volume", "win_rate"],
+...     "segment_by": "product", "bridge_starts_at": "mqls", "factors": ["volume", "win_rate"],
 ...     "revenue": {"baseline": 100.0, "current": 80.0, "change": -20.0},
 ...     "factor_totals": [{"factor": "volume", "amount": 5.0, "significant": False},
 ...                       {"factor": "win_rate", "amount": -25.0, "significant": True}],
@@ -23,11 +30,18 @@ Examples
 ...         {"segment": "a", "factor": "volume", "category": None, "amount": 5.0,
 ...          "significant": False},
 ...         {"segment": "a", "factor": "win_rate", "category": "product", "amount": -25.0,
-...          "significant": True}]}
+...          "significant": True},
+...         {"segment": "a", "factor": "mix", "of": "win_rate", "category": None,
+...          "amount": 0.0, "significant": False}],
+...     "findings": [
+...         {"kind": "factor", "factor": "win_rate", "segment": None, "amount": -25.0,
+...          "significant": True, "text": "A lower win rate"},
+...         {"kind": "factor", "factor": "volume", "segment": None, "amount": 5.0,
+...          "significant": False, "text": "More MQLs (within normal variation)"}]}
 >>> [(b.label, b.amount, b.colour_key) for b in bridge_bars(report)]
 [('MQLs', 5.0, 'noise'), ('win rate: product reasons', -25.0, 'product')]
 >>> waterfall_figure(report).layout.title.text
-'Revenue 2026-Q2 → 2026-Q3: -$20 (-20%); largest named effect: win rate: product reasons'
+'Revenue 2026-Q2 → 2026-Q3: -$20 (-20%); named: win rate'
 """
 
 from __future__ import annotations
@@ -41,7 +55,7 @@ import plotly.graph_objects as go
 from coparent.charts._style import CATEGORY_COLOURS, NOISE, TOTAL, layout
 from coparent.charts.format import money, percent
 
-__all__ = ["FACTOR_LABELS", "Bar", "bridge_bars", "waterfall_figure"]
+__all__ = ["FACTOR_LABELS", "NOTABLE_MIX", "Bar", "bridge_bars", "waterfall_figure"]
 
 FACTOR_LABELS = {
     "volume": "MQLs",
@@ -52,6 +66,9 @@ FACTOR_LABELS = {
     "deal_size": "average won deal",
 }
 NOISE_TEXT = "within normal variation"
+NOTABLE_MIX = 0.25
+"""A mix part gets its own bar when significant or at least this share of its factor."""
+_CATEGORIES = ("product", "process", "market", "unclassified")
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,7 @@ class Bar:
     category: str | None
     amount: float
     significant: bool
+    mix: bool = False
 
     @property
     def colour_key(self) -> str:
@@ -73,35 +91,88 @@ class Bar:
 
 def _factor_label(factor: str, starts_at: str) -> str:
     if factor == "volume" and starts_at != "mqls":
-        return "opportunities opened"
+        return "opportunities opened" if starts_at == "opportunities" else "accepted leads"
     return FACTOR_LABELS.get(factor, factor.replace("_", " "))
+
+
+def _factor_bars(
+    factor: str,
+    total: Mapping[str, Any],
+    rows: list[Mapping[str, Any]],
+    mix_found: Mapping[str, Any] | None,
+    *,
+    label: str,
+    segment_by: str,
+) -> list[Bar]:
+    amount, significant = float(total["amount"]), bool(total["significant"])
+    mix = float(sum(float(r["amount"]) for r in rows if r["factor"] == "mix"))
+    mix_named = bool(mix_found and mix_found.get("significant"))
+    notable = round(mix) != 0 and (mix_named or abs(mix) >= NOTABLE_MIX * abs(amount))
+    within = amount - mix if notable else amount
+    bars: list[Bar] = []
+    categories = {r.get("category") for r in rows if r["factor"] == factor}
+    if significant and categories - {None}:
+        for category in (*_CATEGORIES, None):
+            part = sum(
+                float(r["amount"])
+                for r in rows
+                if r["factor"] == factor and r.get("category") == category
+            )
+            if category is None and not notable:
+                part += mix  # the mix stays in the factor's bars when it is not shown apart
+            if part != 0 or category in categories:
+                name = f"{category} reasons" if category else "other"
+                bars.append(Bar(f"{label}: {name}", factor, category, part, significant))
+    else:
+        suffix = f": within {segment_by}s" if notable else ""
+        bars.append(Bar(label + suffix, factor, None, within, significant))
+    if notable:
+        bars.append(Bar(f"{label}: {segment_by} mix", factor, None, mix, mix_named, mix=True))
+    return bars
 
 
 def bridge_bars(report: Mapping[str, Any]) -> list[Bar]:
     """The waterfall's bars, in the report's factor order (see the module docstring)."""
     starts_at = str(report.get("bridge_starts_at") or "mqls")
-    totals = {str(t["factor"]): bool(t["significant"]) for t in report.get("factor_totals") or []}
-    groups: dict[tuple[str, str | None], list[Mapping[str, Any]]] = {}
+    segment_by = str(report.get("segment_by") or "segment")
+    rows: dict[str, list[Mapping[str, Any]]] = {}
     for e in report.get("effects") or []:
-        groups.setdefault((str(e["factor"]), e.get("category")), []).append(e)
-    factors = list(report.get("factors") or [])
-    factors += [f for f, _ in groups if f not in factors]
-    order = {"product": 0, "process": 1, "market": 2, "unclassified": 3, None: 4}
-    bars = []
-    for factor in factors:
-        keys = sorted((k for k in groups if k[0] == factor), key=lambda k: order.get(k[1], 5))
-        split = any(k[1] is not None for k in keys)
-        for key in keys:
-            rows = groups[key]
-            amount = float(sum(float(r["amount"]) for r in rows))
-            label = _factor_label(factor, starts_at)
-            if split:
-                label += f": {key[1]} reasons" if key[1] else ": other"
-                significant = any(bool(r["significant"]) for r in rows)
-            else:
-                significant = totals.get(factor, any(bool(r["significant"]) for r in rows))
-            bars.append(Bar(label, factor, key[1], amount, significant))
+        rows.setdefault(str(e.get("of") or e["factor"]), []).append(e)
+    mixes = {str(f["factor"]): f for f in report.get("findings") or [] if f["kind"] == "mix"}
+    bars: list[Bar] = []
+    for total in report.get("factor_totals") or []:
+        factor = str(total["factor"])
+        bars += _factor_bars(
+            factor,
+            total,
+            rows.get(factor, []),
+            mixes.get(factor),
+            label=_factor_label(factor, starts_at),
+            segment_by=segment_by,
+        )
     return bars
+
+
+def _named(report: Mapping[str, Any], bars: list[Bar]) -> list[str]:
+    """What the title names: significant factors and mixes, then segment signals."""
+    starts_at = str(report.get("bridge_starts_at") or "mqls")
+    labels = {b.factor: _factor_label(b.factor, starts_at) for b in bars}
+    names = {str(v["segment"]): v for v in report.get("verdicts") or []}
+    named: list[str] = []
+    signals: list[str] = []
+    for f in report.get("findings") or []:
+        if not f["significant"]:
+            continue
+        factor = str(f["factor"])
+        if f["kind"] == "factor" and len(named) < 2:
+            named.append(labels.get(factor, factor))
+        elif f["kind"] == "mix" and len(named) < 2:
+            named.append(f"{labels.get(factor, factor)} ({report.get('segment_by')} mix)")
+        elif f["kind"] == "verdict" and len(signals) < 2:
+            v = names.get(str(f["segment"]), {})
+            if v.get("signal") in ("product", "process"):
+                signals.append(f"{v['signal']} signal in {v.get('name') or f['segment']}")
+    return named + signals
 
 
 def waterfall_figure(report: Mapping[str, Any]) -> go.Figure:
@@ -138,12 +209,8 @@ def waterfall_figure(report: Mapping[str, Any]) -> go.Figure:
     colours.append(TOTAL)
     texts.append(money(end, short=True))
     hovers.append(f"{period}: {money(end)}")
-    named = [b for b in bars if b.significant]
-    cause = (
-        f"largest named effect: {max(named, key=lambda b: abs(b.amount)).label}"
-        if named
-        else f"every effect is {NOISE_TEXT}"
-    )
+    named = _named(report, bars)
+    cause = f"named: {', '.join(named)}" if named else f"every bar is {NOISE_TEXT}"
     pct = change / start if start else None
     title = (
         f"Revenue {baseline} → {period}: {money(change, signed=True)}"

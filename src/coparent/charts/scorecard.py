@@ -14,6 +14,9 @@ Examples
 ... ])
 >>> fig.layout.title.text
 '574 MQLs became 22 won deals (3.8%)'
+>>> funnel_figure([{"stage": "mql", "count": 574, "conversion": None}],
+...               period="2026-Q3").layout.title.text
+'574 MQLs of 2026-Q3: how far they got'
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from coparent.charts._style import GOOD, MARKETING, MUTED, NOISE, SALES, TOTAL, WARN, layout
-from coparent.charts.format import count, hours, money, percent
+from coparent.metrics.display import count, hours, label, money, percent
 
 __all__ = [
     "STAGE_LABELS",
@@ -109,8 +112,14 @@ def goal_figure(goal: Mapping[str, Any], *, period: str) -> go.Figure:
     return fig
 
 
-def funnel_figure(funnel: Sequence[Mapping[str, Any]]) -> go.Figure:
-    """MQL → accepted → opportunity → won, with the conversion of each step."""
+def funnel_figure(funnel: Sequence[Mapping[str, Any]], *, period: str | None = None) -> go.Figure:
+    """The MQLs of a period and how far they got: MQL → accepted → opportunity → won.
+
+    A cohort, not flows: every stage counts the same leads. A stage without
+    data (count null: its inputs were never imported) is left out rather
+    than drawn as 0.
+    """
+    funnel = [r for r in funnel if r.get("count") is not None]
     labels = [STAGE_LABELS.get(str(r["stage"]), str(r["stage"])) for r in funnel]
     counts = [int(r["count"] or 0) for r in funnel]
     texts = [
@@ -118,14 +127,18 @@ def funnel_figure(funnel: Sequence[Mapping[str, Any]]) -> go.Figure:
         for c, r in zip(counts, funnel, strict=True)
     ]
     first, last = (counts[0], counts[-1]) if counts else (0, 0)
-    if funnel and first:
+    of = f" of {period}" if period else ""
+    first_words = _STAGE_WORDS.get(str(funnel[0]["stage"]), labels[0]) if funnel else ""
+    if funnel and first and len(funnel) > 1:
         end_words = _STAGE_WORDS.get(str(funnel[-1]["stage"]), labels[-1])
         title = (
-            f"{count(first)} {_STAGE_WORDS.get(str(funnel[0]['stage']), labels[0])} became "
+            f"{count(first)} {first_words}{of} became "
             f"{count(last)} {end_words} ({percent(last / first)})"
         )
+    elif funnel and first:
+        title = f"{count(first)} {first_words}{of}: how far they got"
     else:
-        title = "No MQLs in this period"
+        title = f"No MQLs in {period}" if period else "No MQLs in this period"
     fig = go.Figure(
         go.Funnel(
             y=labels,
@@ -154,10 +167,13 @@ def speed_histogram_figure(speed: Mapping[str, Any]) -> go.Figure:
             colours.append(GOOD)
         else:
             colours.append(WARN)
-    title = (
-        f"{percent(speed.get('share_within_sla'))} of MQLs were contacted within "
-        f"{hours(sla)}; median wait {hours(speed.get('median_hours'))}"
-    )
+    if rows:
+        title = (
+            f"{percent(speed.get('share_within_sla'))} of MQLs were contacted within "
+            f"{hours(sla)}; median wait {hours(speed.get('median_hours'))}"
+        )
+    else:
+        title = "No first-contact times: import leads with first_contacted_at, or activities"
     fig = go.Figure(
         go.Bar(
             x=labels,
@@ -189,8 +205,8 @@ def sla_compliance_figure(
     known = [s for s in share if s is not None]
     if known:
         title = (
-            f"Contacted within {hours(sla_hours)}: {percent(known[0])} in the first {every}, "
-            f"{percent(known[-1])} in the last"
+            f"{label('sales_sla_share', sla_hours=sla_hours)}: {percent(known[0])} in the first "
+            f"{every}, {percent(known[-1])} in the last"
         )
     else:
         title = f"No MQL was judged against the {hours(sla_hours)} SLA in this period"
@@ -210,7 +226,7 @@ def sla_compliance_figure(
             x=xs,
             y=accepted,
             mode="lines+markers",
-            name="accepted by Sales",
+            name=label("acceptance_rate"),
             line={"color": MARKETING, "width": 2, "dash": "dot"},
             hovertemplate="%{x}: %{y:.0%} accepted<extra></extra>",
         )

@@ -13,13 +13,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from coparent.settings import Settings, parse_setting_value
+from coparent.settings import Settings, SettingSource, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
 __all__ = [
     "JsonOpt",
     "SettingOpt",
     "WorkspaceOpt",
+    "decided_settings",
     "err",
     "open_workspace",
     "out",
@@ -50,6 +51,29 @@ def open_workspace(workspace: Path | None, setting: list[str] | None) -> tuple[W
     """The selected workspace and its settings with this run's ``--setting`` overrides."""
     ws = Workspace(resolve_workspace_path(workspace))
     return ws, ws.settings(dict(parse_setting_value(s) for s in setting or []))
+
+
+def decided_settings(
+    ws: Workspace, setting: list[str] | None, *, period: Callable[[Settings], str | None]
+) -> tuple[Settings, dict[str, SettingSource]]:
+    """The settings with the app's decisions (goal, SLA terms) for a period, and their sources.
+
+    Precedence: ``--setting``, then the app database, then the environment and
+    the settings file. Without an app database Django is not even imported;
+    ``period(settings)`` (the period to look the goal up for) is only called
+    when there is one, as it may need to read the warehouse.
+    """
+    from coparent.services.webapp import webapp_open
+
+    overrides = dict(parse_setting_value(s) for s in setting or [])
+    plain = ws.settings_sourced(overrides)
+    if not webapp_open(ws, overrides=overrides):
+        return plain
+    from coparent.web.goals.selectors import app_decisions
+
+    fy = plain[0].fiscal_year_start_month
+    app = app_decisions(period=period(plain[0]), fiscal_year_start_month=fy)
+    return ws.settings_sourced(overrides, app=app) if app else plain
 
 
 def print_json(data: Any) -> None:

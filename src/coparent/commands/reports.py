@@ -2,23 +2,35 @@
 
 Both call one service and print its report as Rich tables, or the report
 itself with ``--json`` (schemas in docs/scorecard.md and docs/diagnosis.md).
+The goal and SLA terms set in the app apply here too (`decided_settings`):
+``--setting`` first, then the app database, then the environment and the
+settings file; ``goal.source`` says which one the goal came from. Numbers
+are formatted by `coparent.metrics.display` and labelled as the registry
+names them, so the terminal reads like the web page and the digest.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, out
+from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, decided_settings, out
 from coparent.commands._shared import open_workspace as _open
+from coparent.errors import PeriodOutOfRange
+from coparent.metrics import display as fmt
 from coparent.metrics.periods import parse_period
-from coparent.settings import Settings
+from coparent.metrics.registry import lookup, metric
+from coparent.settings import Settings, source_words
+
+if TYPE_CHECKING:
+    from ibis.backends import BaseBackend
 
 __all__ = ["diagnose", "print_diagnosis_headline", "print_scorecard", "scorecard"]
 
@@ -45,8 +57,27 @@ def _check_period(period: str | None, settings: Settings) -> None:
         return
     try:
         parse_period(period, fiscal_year_start_month=settings.fiscal_year_start_month)
+    except PeriodOutOfRange:
+        raise  # a user error with its hint (exit 1), not a usage error
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--period") from None
+
+
+def _goal_period(
+    con: BaseBackend, period: str | None, as_of: date | None
+) -> Callable[[Settings], str | None]:
+    """The period whose app goal applies: the one given, else the reports' default."""
+
+    def label(settings: Settings) -> str | None:
+        if period is not None:
+            return period
+        from coparent.metrics.freshness import data_range_in, default_period
+
+        fy = settings.fiscal_year_start_month
+        found = default_period(data_range_in(con), as_of=as_of, fiscal_year_start_month=fy)
+        return found.label if found is not None else None
+
+    return label
 
 
 def _as_of(text: str | None) -> date | None:
@@ -58,18 +89,15 @@ def _as_of(text: str | None) -> date | None:
         raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from None
 
 
-def _money(value: Any) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+_money, _pct = fmt.money, fmt.percent
 
 
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
+def _show(report: dict[str, Any], name: str) -> str:
+    """Registered metric ``name`` of the scorecard ``report``, as the web page shows it.
 
-
-def _hours(value: Any) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+    Without its inputs it reads "no data"; the report's notes say what to import.
+    """
+    return fmt.value(name, lookup(report, metric(name).path))
 
 
 def _dump(report: dict[str, Any]) -> None:
@@ -88,9 +116,10 @@ def scorecard(
 
     ws, settings = _open(workspace, setting)
     _check_period(period, settings)
-    report = scorecard_report(
-        ws.connect(settings), period=period, settings=settings, as_of=_as_of(as_of)
-    )
+    day = _as_of(as_of)
+    con = ws.connect(settings)
+    settings, sources = decided_settings(ws, setting, period=_goal_period(con, period, day))
+    report = scorecard_report(con, period=period, settings=settings, as_of=day, sources=sources)
     if as_json:
         _dump(report)
     else:
@@ -106,11 +135,14 @@ def print_scorecard(report: dict[str, Any], console: Console) -> None:
         console.print(
             f"Shared goal: {_money(goal['actual'])} of {_money(goal['target'])} won "
             f"({_pct(goal['progress'])}), forecast {_money(goal['forecast'])}: {goal['status']}"
+            f"  (goal from {source_words(goal.get('source', ''), 'goal_won_revenue')})"
         )
     console.print(
-        f"Won revenue {_money(report['revenue'])} from {report['won']} deals; "
-        f"win rate {_pct(report['win_rate'])}; open pipeline "
-        f"{_money((report.get('pipeline') or {}).get('amount'))}"
+        f"Deals closed in {period['label']}: {fmt.label('won_revenue').lower()} "
+        f"{_show(report, 'won_revenue')} from {_show(report, 'won_deals')} "
+        f"deal{'' if (report.get('won') or 0) == 1 else 's'}; "
+        f"{fmt.label('win_rate').lower()} {_show(report, 'win_rate')}; "
+        f"{fmt.label('open_pipeline').lower()} {_show(report, 'open_pipeline')}"
     )
     sla = report.get("sla") or {}
     marketing, sales = sla.get("marketing") or {}, sla.get("sales") or {}
@@ -124,40 +156,49 @@ def print_scorecard(report: dict[str, Any], console: Console) -> None:
     )
     committed = marketing.get("committed")
     teams.add_row(
-        "MQLs delivered",
-        f"{marketing.get('mqls_delivered', '-')}"
-        + (f" of {committed:,.0f} committed" if committed else ""),
-        f"Contacted within {sales.get('sla_hours', 24):g} h",
-        _pct(sales.get("share_within_sla")),
+        fmt.label("mqls"),
+        _show(report, "mqls") + (f" of {fmt.count(committed)} committed" if committed else ""),
+        fmt.label("sales_sla_share", sla_hours=sales.get("sla_hours")),
+        _show(report, "sales_sla_share"),
     )
     teams.add_row(
-        "Accepted by Sales",
-        _pct(marketing.get("acceptance_rate")),
-        "Median time to first contact",
-        _hours(sales.get("median_hours")),
+        fmt.label("acceptance_rate"),
+        _show(report, "acceptance_rate"),
+        fmt.label("median_hours_to_contact"),
+        _show(report, "median_hours_to_contact"),
     )
     teams.add_row(
-        "",
-        "",
-        "Attempts per MQL",
-        "-" if sales.get("attempts_per_mql") is None else f"{sales['attempts_per_mql']:.1f}",
+        fmt.label("mql_to_accepted"),
+        _show(report, "mql_to_accepted"),
+        fmt.label("attempts_per_mql"),
+        _show(report, "attempts_per_mql"),
     )
     console.print(teams)
-    funnel = RichTable(
-        "stage", "count", "conversion", title="Funnel of the period's MQLs", title_justify="left"
-    )
-    for row in report.get("funnel") or []:
-        funnel.add_row(row["stage"], f"{row['count']:,}", _pct(row.get("conversion")))
+    funnel = RichTable("stage", "MQLs", "of the step before")
+    for i, row in enumerate(report.get("funnel") or []):
+        step = _pct(row.get("conversion")) if i else ""
+        funnel.add_row(row["stage"], fmt.count(row["count"]), step)
     if report.get("funnel"):
+        console.print(
+            f"MQLs of {period['label']} and how far they got by {report.get('as_of')} "
+            "(a cohort, not flows)",
+            style="italic",
+        )
         console.print(funnel)
     products = RichTable(
-        "product", "won", "lost", "win rate", "revenue", title="Products", title_justify="left"
+        "product",
+        "won",
+        "lost",
+        "win rate",
+        "revenue",
+        title=f"Products: deals closed in {period['label']}",
+        title_justify="left",
     )
     for row in report.get("products") or []:
         products.add_row(
             row.get("name") or row["product_id"],
-            str(row["won"]),
-            str(row["lost"]),
+            fmt.count(row["won"]),
+            fmt.count(row["lost"]),
             _pct(row["win_rate"]),
             _money(row["revenue"]),
         )
@@ -184,13 +225,17 @@ def diagnose(
         raise typer.BadParameter("use product or channel", param_hint="--by")
     ws, settings = _open(workspace, setting)
     _check_period(period, settings)
+    day = _as_of(as_of)
+    con = ws.connect(settings)
+    settings, sources = decided_settings(ws, setting, period=_goal_period(con, period, day))
     report = diagnosis_report(
-        ws.connect(settings),
+        con,
         period=period,
         against=_against(against),
         by=_by(by),
         settings=settings,
-        as_of=_as_of(as_of),
+        as_of=day,
+        sources=sources,
     )
     if as_json:
         _dump(report)
@@ -210,7 +255,9 @@ def _factor(factor: str, value: float | None) -> str:
     if value is None:
         return "-"
     if factor == "volume":
-        return f"{value:,.0f}"
+        return fmt.count(value)
+    if factor == "pace":
+        return fmt.decimal(value, digits=2)
     if factor == "deal_size":
         return _money(value)
     return _pct(value)
@@ -226,6 +273,13 @@ def print_diagnosis_headline(report: dict[str, Any], console: Console) -> None:
 def print_diagnosis(report: dict[str, Any], console: Console) -> None:
     """Render a diagnosis report: headline, effects by factor, verdicts, narrative."""
     print_diagnosis_headline(report, console)
+    goal = report.get("goal")
+    if goal:
+        console.print(
+            f"Goal: {_money(goal['revenue'])} won revenue in {report['period']}, other rates from "
+            f"{goal['rates_from']} (goal from "
+            f"{source_words(goal.get('source', ''), 'goal_won_revenue')})"
+        )
     revenue = report["revenue"]
     totals = RichTable(
         "factor",
@@ -242,10 +296,10 @@ def print_diagnosis(report: dict[str, Any], console: Console) -> None:
             row["factor"],
             _factor(row["factor"], row["baseline"]),
             _factor(row["factor"], row["current"]),
-            f"{row['amount']:+,.0f}",
+            fmt.money(row["amount"], signed=True),
             "" if row["significant"] else "within normal variation",
         )
-    totals.add_row("[bold]change[/bold]", "", "", f"{revenue['change']:+,.0f}", "")
+    totals.add_row("[bold]change[/bold]", "", "", fmt.money(revenue["change"], signed=True), "")
     console.print(totals)
     verdicts = RichTable(
         report["segment_by"], "signal", "evidence", title="Verdicts", title_justify="left"

@@ -20,6 +20,7 @@ from rich.table import Table as RichTable
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
 from coparent.commands._shared import open_workspace as _open
 from coparent.commands._shared import print_json as _print_json
+from coparent.metrics import display as fmt
 
 app = typer.Typer(
     name="winback",
@@ -61,10 +62,6 @@ def _print_csv(rows: list[dict[str, Any]]) -> None:
     if rows:
         pacsv.write_csv(neutralise_table(pa.Table.from_pylist(rows)), buffer)
     sys.stdout.write(buffer.getvalue().decode("utf-8"))
-
-
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.0f}"
 
 
 @app.callback(invoke_without_command=True)
@@ -109,17 +106,18 @@ def rank(
         "P(alive)",
         "last order",
         "owner to call",
-        title=f"Win-back list as of {report['as_of']}: {report['lapsing']:,} lapsing accounts, "
-        f"{_money(report['total_value_at_stake'])} at stake over {report['horizon_days']:g} days",
+        title=f"Win-back list as of {report['as_of']}: "
+        f"{fmt.count(report['lapsing'])} lapsing accounts, "
+        f"{fmt.money(report['total_value_at_stake'])} at stake over "
+        f"{fmt.days(report['horizon_days'])}",
         title_justify="left",
     )
     for a in report["accounts"]:
-        alive = "" if a["p_alive"] is None else f"{a['p_alive']:.0%}"
         grid.add_row(
             str(a["rank"]),
             a["account_name"] or a["account_id"],
-            _money(a["value_at_stake"]),
-            alive,
+            fmt.money(a["value_at_stake"]),
+            fmt.percent(a["p_alive"]),
             a["last_order"],
             a["owner_name"] or a["owner_id"] or "",
         )
@@ -175,9 +173,10 @@ def create(
         return
     out.print(
         f"Created win-back list {result['id']} ({result['method']}, as of {result['as_of']}): "
-        f"{result['members']:,} accounts, {result['contacted']:,} to contact, "
-        f"{result['holdout']:,} held out (seed {result['seed']}); "
-        f"{_money(result['value_at_stake'])} at stake."
+        f"{fmt.count(result['members'])} accounts, {fmt.count(result['contacted'])} to contact, "
+        f"{fmt.count(result['holdout'])} held out (seed {result['seed']}); "
+        f"{fmt.money(result['value_at_stake'])} at stake in the list, "
+        f"{fmt.money(result['to_contact_value_at_stake'])} of it in the accounts to contact."
     )
     out.print(f"  saved in {result['path']}")
     out.print(f"  measure it later: coparent winback outcome {result['id']}")
@@ -224,10 +223,18 @@ def outcome(
     )
     for name in ("contacted", "holdout"):
         g = result[name]
-        rate = "" if g["rate"] is None else f"{g['rate']:.1%}"
-        interval = "" if g["ci_low"] is None else f"{g['ci_low']:.1%} to {g['ci_high']:.1%}"
+        interval = (
+            fmt.missing()
+            if g["ci_low"] is None
+            else f"{fmt.percent(g['ci_low'])} to {fmt.percent(g['ci_high'])}"
+        )
         grid.add_row(
-            name, f"{g['n']:,}", f"{g['reactivated']:,}", rate, interval, _money(g["revenue"])
+            name,
+            fmt.count(g["n"]),
+            fmt.count(g["reactivated"]),
+            fmt.percent(g["rate"]),
+            interval,
+            fmt.money(g["revenue"]),
         )
     out.print(grid)
     out.print(f"Verdict: {result['verdict']}.")

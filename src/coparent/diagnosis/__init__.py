@@ -4,15 +4,18 @@ When revenue is short, each team tends to suspect the other's half of the
 funnel. The diagnosis answers with one set of numbers both can check:
 
 - `bridge`: the revenue change split exactly (LMDI-I) into volume, acceptance,
-  conversion, pace, win rate and deal size, per product or channel, against
-  the previous period, the same period last year, or a goal;
+  conversion, pace, win rate and deal size, for the company on its own totals
+  (the same however it is sliced), split by product or channel into intensity
+  and mix (`_twolevel`), against the previous period, the same period last
+  year, or a goal;
 - `taxonomy` and `splits`: the win-rate effect split by loss-reason category
   (product / process / market / unclassified) and acceptance by rejection
   reason;
 - `speed`: what late first contact was associated with (correlational);
 - `noise`: an interval for every change, so noise is never named as a cause;
 - `verdict` and `narrative`: a product, process or volume signal (or none)
-  per segment, in sentences about stages and numbers, never about people.
+  per segment, in sentences about stages and numbers, never about people;
+- `ranked`: one ranked list of findings that the headline and every surface read.
 
 The Ibis expressions here are lazy; `coparent.services.diagnosis` executes
 them and `report.build_report` turns the small results into the JSON report.

@@ -19,6 +19,7 @@ from coparent.diagnosis.bridge import Factor
 __all__ = [
     "FACTOR_NAMES",
     "count",
+    "direction",
     "factor_value",
     "money",
     "percent",
@@ -79,3 +80,21 @@ def factor_value(factor: Factor, value: float | None, *, volume_unit: str = "") 
     if factor == "deal_size":
         return money(value)
     return percent(value)
+
+
+def direction(
+    factor: Factor, up: bool, *, volume_unit: str = "MQLs", period: str = "quarter"
+) -> str:
+    """A factor's move in plain words: 'fewer MQLs', 'fewer deals closed in the quarter'."""
+    words: dict[Factor, tuple[str, str]] = {
+        "volume": (f"more {volume_unit}", f"fewer {volume_unit}"),
+        "acceptance": ("a higher share of MQLs accepted", "a lower share of MQLs accepted"),
+        "conversion": (
+            "more accepted leads turning into opportunities",
+            "fewer accepted leads turning into opportunities",
+        ),
+        "pace": (f"more deals closed in the {period}", f"fewer deals closed in the {period}"),
+        "win_rate": ("a higher win rate", "a lower win rate"),
+        "deal_size": ("larger won deals", "smaller won deals"),
+    }
+    return words[factor][0 if up else 1]

@@ -10,7 +10,20 @@ with L MQLs, A accepted, O opportunities opened, C closed, W won and R won
 revenue. Without a leads table the chain starts at opportunities
 (``volume = O``, then pace, win_rate, deal_size). The change between two
 periods, or the gap to a goal, is split with additive LMDI-I (`_lmdi`): the
-effects add up to the change with no residual, per segment and in total.
+effects add up to the change with no residual.
+
+Company level first, segments second (`_twolevel`): the company's effects
+come from its own totals, so they do not depend on how it is sliced, and the
+segments split each of them exactly into **intensity** (the segment's own
+ratio moved) and **mix** (its share of the stage before moved). Each
+segment's own one-level effects are kept beside them (`Bridge.effects`).
+
+A stage with no information is left out of the chain (`without_gaps`): a
+company-wide count of 0 in a period whose later stages are positive (no lead
+accepted, yet opportunities opened) makes the ratios around it 0 and
+infinity, so nothing could be said about either. Its factor merges into the
+next one (conversion then counts opportunities per MQL), and the bridge stays
+exact.
 
 Against a goal the baseline is a *goal vector* per segment: the goal fixes
 revenue (split over segments by the baseline period's revenue), the MQL
@@ -28,6 +41,8 @@ References
 ----------
 Ang, B. W. (2004). Decomposition analysis for policymaking in energy: which is
 the preferred method? Energy Policy 32(9), 1131-1139.
+Xu, X. Y., & Ang, B. W. (2014). Multilevel index decomposition analysis:
+approaches and application. Energy Economics 44, 375-382.
 """
 
 from __future__ import annotations
@@ -43,6 +58,7 @@ from numpy.typing import NDArray
 
 from coparent.diagnosis._lmdi import lmdi_effects
 from coparent.diagnosis._segments import SegmentBy
+from coparent.diagnosis._twolevel import company_effects, company_totals, segment_split
 from coparent.metrics.flows import period_flows
 from coparent.metrics.periods import Period
 
@@ -51,6 +67,7 @@ __all__ = [
     "DEAL_STAGES",
     "LEAD_FACTORS",
     "LEAD_STAGES",
+    "STAGE_FACTORS",
     "Bridge",
     "Factor",
     "Requirement",
@@ -60,6 +77,7 @@ __all__ = [
     "revenue_bridge",
     "stage_counts",
     "what_it_would_take",
+    "without_gaps",
 ]
 
 Floats = NDArray[np.float64]
@@ -76,6 +94,15 @@ LEAD_FACTORS: tuple[Factor, ...] = (
 )
 DEAL_STAGES = ("opportunities", "closed", "won", "revenue")
 DEAL_FACTORS: tuple[Factor, ...] = ("volume", "pace", "win_rate", "deal_size")
+STAGE_FACTORS: dict[str, Factor] = {
+    "mqls": "volume",
+    "accepted": "acceptance",
+    "opportunities": "conversion",
+    "closed": "pace",
+    "won": "win_rate",
+    "revenue": "deal_size",
+}
+"""The factor each stage ends (its count over the stage before); the first stage is volume."""
 
 
 def bridge_flows(
@@ -104,7 +131,7 @@ class StageCounts:
 
     @property
     def factors(self) -> tuple[Factor, ...]:
-        return LEAD_FACTORS if self.stages == LEAD_STAGES else DEAL_FACTORS
+        return ("volume", *(STAGE_FACTORS[s] for s in self.stages[1:]))
 
     @property
     def revenue(self) -> Floats:
@@ -114,8 +141,13 @@ class StageCounts:
         return np.asarray(self.values[:, self.stages.index(name)], dtype=np.float64)
 
     def total(self) -> StageCounts:
-        """All segments together (the company)."""
-        return StageCounts(("all",), self.stages, self.values.sum(axis=0, keepdims=True))
+        """All segments together (the company), summed exactly so any partition agrees."""
+        return StageCounts(("all",), self.stages, company_totals(self.values)[None, :])
+
+    def select(self, stages: Sequence[str]) -> StageCounts:
+        """The same counts on a shorter chain."""
+        cols = [self.stages.index(s) for s in stages]
+        return StageCounts(self.segments, tuple(stages), self.values[:, cols])
 
     def factor_values(self) -> Floats:
         """The factors per segment; NaN where a ratio's denominator is 0."""
@@ -138,13 +170,52 @@ def stage_counts(
     return StageCounts(tuple(segments), tuple(stages), values)
 
 
+def without_gaps(
+    baseline: StageCounts, current: StageCounts
+) -> tuple[StageCounts, StageCounts, tuple[str, ...]]:
+    """Both periods without the stages that carry no information, and the stages left out.
+
+    A stage is left out when the company's count is 0 in a period where a later
+    stage is positive (see the module docstring). Revenue is never left out.
+
+    >>> s = ("a",)
+    >>> b0 = StageCounts(s, LEAD_STAGES, np.array([[100.0, 0, 20, 18, 6, 6000]]))
+    >>> b1 = StageCounts(s, LEAD_STAGES, np.array([[120.0, 0, 30, 25, 9, 9000]]))
+    >>> x0, x1, dropped = without_gaps(b0, b1)
+    >>> dropped, x0.factors
+    (('accepted',), ('volume', 'conversion', 'pace', 'win_rate', 'deal_size'))
+    """
+    gaps: set[int] = set()
+    for counts in (baseline, current):
+        totals = company_totals(counts.values)
+        later = np.cumsum(totals[::-1] > 0)[::-1]  # positive stages from j on
+        for j in range(len(counts.stages) - 1):
+            if totals[j] == 0 and later[j + 1] > 0:
+                gaps.add(j)
+    if not gaps:
+        return baseline, current, ()
+    keep = [s for j, s in enumerate(baseline.stages) if j not in gaps]
+    dropped = tuple(s for j, s in enumerate(baseline.stages) if j in gaps)
+    return baseline.select(keep), current.select(keep), dropped
+
+
 @dataclass(frozen=True)
 class Bridge:
-    """LMDI-I effects ``effects[s, k]`` of each factor k per segment s."""
+    """The revenue change split by factor: company level, and per segment.
+
+    ``company[k]`` is the company-level effect of factor k; ``intensity[s, k]``
+    and ``mix[s, k]`` split it over segments (they add up to it); ``effects[s, k]``
+    are each segment's own one-level effects (they add up to the segment's
+    revenue change). ``dropped`` names the stages left out (`without_gaps`).
+    """
 
     baseline: StageCounts
     current: StageCounts
     effects: Floats
+    company: Floats
+    intensity: Floats
+    mix: Floats
+    dropped: tuple[str, ...] = ()
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -156,16 +227,22 @@ class Bridge:
 
     @property
     def change(self) -> float:
-        return float(self.current.revenue.sum() - self.baseline.revenue.sum())
+        return float(self.current.total().revenue[0] - self.baseline.total().revenue[0])
 
     def factor_totals(self) -> dict[Factor, float]:
-        """Each factor's effect summed over segments."""
+        """Each factor's company-level effect (the same however the company is sliced)."""
+        return {f: float(self.company[k]) for k, f in enumerate(self.factors)}
+
+    def segment_sums(self) -> dict[Factor, float]:
+        """Each factor's one-level segment effects summed (depends on the slicing)."""
         sums = self.effects.sum(axis=0)
         return {f: float(sums[k]) for k, f in enumerate(self.factors)}
 
 
 def revenue_bridge(baseline: StageCounts, current: StageCounts) -> Bridge:
-    """Split the revenue change from ``baseline`` to ``current`` per segment and factor.
+    """Split the revenue change from ``baseline`` to ``current``: company, segments, both.
+
+    Stages with no information are left out first (`without_gaps`).
 
     >>> s = ("a",)
     >>> b0 = StageCounts(s, DEAL_STAGES, np.array([[10.0, 8, 4, 4000]]))
@@ -176,19 +253,28 @@ def revenue_bridge(baseline: StageCounts, current: StageCounts) -> Bridge:
     """
     if baseline.segments != current.segments or baseline.stages != current.stages:
         raise ValueError("baseline and current must have the same segments and stages")
+    baseline, current, dropped = without_gaps(baseline, current)
     effects = np.array(
         [lmdi_effects(x0, x1) for x0, x1 in zip(baseline.values, current.values, strict=True)]
     ).reshape(len(current.segments), len(current.stages))
-    return Bridge(baseline, current, effects)
+    company = company_effects(baseline.total().values[0], current.total().values[0])
+    intensity, mix = segment_split(baseline.values, current.values, company)
+    return Bridge(baseline, current, effects, company, intensity, mix, dropped)
 
 
 def goal_counts(
-    baseline: StageCounts, *, revenue: float, volume: float | None = None
+    baseline: StageCounts,
+    *,
+    revenue: float,
+    volume: float | None = None,
+    keep_deal_size: bool = False,
 ) -> StageCounts:
     """The goal vector: revenue ``revenue``, volume ``volume`` (or free), rates from baseline.
 
     Free factors are the baseline's times one common ratio, chosen so that each
-    segment's vector multiplies to its share of the goal.
+    segment's vector multiplies to its share of the goal. With
+    ``keep_deal_size`` the deal size is not free: it keeps the baseline's value
+    (used when it carries no information, e.g. every deal has the same amount).
 
     >>> b = StageCounts(("a", "b"), DEAL_STAGES, np.array([[10.0, 8, 4, 4000], [5, 5, 5, 1000]]))
     >>> g = goal_counts(b, revenue=10000.0)
@@ -200,13 +286,14 @@ def goal_counts(
         raise ValueError("the baseline has no revenue to scale a goal from")
     theta = revenue / total
     m = len(baseline.stages)
-    j = np.arange(m, dtype=np.float64)
+    n = m - 1 if keep_deal_size and m > 1 else m  # the stages whose factors are scaled
+    j = np.minimum(np.arange(m, dtype=np.float64), n - 1)
     base_volume = float(baseline.values[:, 0].sum())
-    if volume is None or base_volume <= 0:
-        scale = theta ** ((j + 1) / m)
+    if volume is None or base_volume <= 0 or n < 2:
+        scale = theta ** ((j + 1) / n)
     else:
         phi = volume / base_volume
-        scale = phi * (theta / phi) ** (j / (m - 1))
+        scale = phi * (theta / phi) ** (j / (n - 1))
     return StageCounts(baseline.segments, baseline.stages, baseline.values * scale[None, :])
 
 

@@ -15,11 +15,15 @@ from dataclasses import dataclass
 
 from coparent.diagnosis import _format as fmt
 from coparent.diagnosis.bridge import Factor, Requirement
-from coparent.diagnosis.findings import Findings
+from coparent.diagnosis.findings import NOTABLE_MIX, Findings
+from coparent.diagnosis.ranked import Finding, named
 from coparent.diagnosis.speed import SpeedToLead
 from coparent.diagnosis.verdict import Verdict
 
-__all__ = ["Context", "headline", "narrative"]
+__all__ = ["HEADLINE_WORDS", "Context", "headline", "narrative"]
+
+HEADLINE_WORDS = 30
+"""The headline drops its smallest named factors beyond this many words (signals stay)."""
 
 
 @dataclass(frozen=True)
@@ -37,22 +41,7 @@ class Context:
 
 
 def _direction(factor: Factor, up: bool, ctx: Context) -> str:
-    more, fewer = ("more", "fewer")
-    words: dict[Factor, tuple[str, str]] = {
-        "volume": (f"{more} {ctx.volume_unit}", f"{fewer} {ctx.volume_unit}"),
-        "acceptance": ("a higher share of MQLs accepted", "a lower share of MQLs accepted"),
-        "conversion": (
-            "more accepted leads turning into opportunities",
-            "fewer accepted leads turning into opportunities",
-        ),
-        "pace": (
-            f"more deals closing within the {ctx.period_kind}",
-            f"fewer deals closing within the {ctx.period_kind}",
-        ),
-        "win_rate": ("a higher win rate", "a lower win rate"),
-        "deal_size": ("larger won deals", "smaller won deals"),
-    }
-    return words[factor][0 if up else 1]
+    return fmt.direction(factor, up, volume_unit=ctx.volume_unit, period=ctx.period_kind)
 
 
 def _and(items: Sequence[str]) -> str:
@@ -65,8 +54,11 @@ def _factor_label(factor: Factor, ctx: Context) -> str:
     return ctx.volume_unit if factor == "volume" else fmt.FACTOR_NAMES[factor].split(" (")[0]
 
 
-def headline(findings: Findings, ctx: Context) -> str:
-    """One sentence for the scorecard."""
+def headline(findings: Findings, ranked: Sequence[Finding], ctx: Context) -> str:
+    """One short sentence for every surface: the change, then what `ranked.named` names.
+
+    Details (values, what is within normal variation) stay in the paragraphs below.
+    """
     r0, r1 = findings.company.baseline[-1], findings.company.current[-1]
     change = r1 - r0
     if ctx.goal_revenue is not None:
@@ -74,6 +66,8 @@ def headline(findings: Findings, ctx: Context) -> str:
             f"Revenue in {ctx.period} was {fmt.money(r1)} against a goal of {fmt.money(r0)} "
             f"({fmt.money(change, signed=True)})"
         )
+    elif findings.no_revenue:
+        opening = f"There is no won revenue in {ctx.baseline} or {ctx.period} to split"
     else:
         verb = "rose" if change > 0 else "fell" if change < 0 else "held"
         pct = f" {fmt.percent(abs(change) / r0)}" if r0 > 0 and change else ""
@@ -81,21 +75,19 @@ def headline(findings: Findings, ctx: Context) -> str:
             f"Revenue {verb}{pct} ({fmt.money(change, signed=True)}) from {ctx.baseline} "
             f"to {ctx.period}"
         )
-    factors = sorted(findings.company.factors.values(), key=lambda f: -abs(f.amount))
-    named = [
-        f"{_direction(f.factor, f.amount > 0, ctx)} ({fmt.money(f.amount, signed=True)})"
-        for f in factors
-        if f.significant and round(f.amount) != 0
-    ][:3]
-    quiet = [_factor_label(f.factor, ctx) for f in factors if not f.significant]
-    parts = []
-    if named:
-        parts.append("outside normal variation: " + _and(named))
-    if quiet:
-        noun = "change" if len(quiet) == 1 else "changes"
-        verb = "is" if len(quiet) == 1 else "are"
-        parts.append(f"the {noun} in {_and(quiet)} {verb} within normal variation")
-    return opening + "".join("; " + p for p in parts) + "."
+    items = named(ranked, no_revenue=findings.no_revenue)
+    if not items:
+        return f"{opening}; no change is outside normal variation."
+
+    def sentence(chosen: Sequence[Finding]) -> str:
+        return f"{opening}; outside normal variation: {_and([f.phrase for f in chosen])}."
+
+    while len(sentence(items).split()) > HEADLINE_WORDS:
+        trim = [i for i, f in enumerate(items) if f.kind != "verdict"]
+        if not trim:
+            break
+        del items[trim[-1]]  # the smallest factor or mix goes first; signals always stay
+    return sentence(items)
 
 
 def _unprefixed(sentence: str, name: str) -> str:
@@ -107,7 +99,12 @@ def _unprefixed(sentence: str, name: str) -> str:
 def _went_well(findings: Findings, verdicts: Sequence[Verdict], ctx: Context) -> str:
     """Significant improvements first; otherwise what held steady. Credit goes to both teams."""
     factors = sorted(findings.company.factors.values(), key=lambda f: -abs(f.amount))
-    up = [_direction(f.factor, True, ctx) for f in factors if f.significant and f.amount > 0]
+    up = [
+        _direction(f.factor, True, ctx)
+        for f in factors
+        if f.significant
+        and (f.amount > 0 or (f.amount == 0 and (f.current or 0) > (f.baseline or 0)))
+    ]
     well = [s for v in verdicts for s in v.went_well]
     change = findings.company.current[-1] - findings.company.baseline[-1]
     parts = []
@@ -175,16 +172,40 @@ def _steps(
     return steps
 
 
+def _mix_sentence(findings: Findings, ranked: Sequence[Finding], ctx: Context) -> str:
+    """The shifts between segments worth a mention: significant, or a quarter of their factor."""
+    company = findings.company.factors
+    shown = [
+        f
+        for f in ranked
+        if f.kind == "mix"
+        and (f.significant or abs(f.amount) >= NOTABLE_MIX * abs(company[f.factor].amount))
+    ]
+    if not shown:
+        return ""
+    parts = [
+        f"{_factor_label(f.factor, ctx)} {fmt.money(f.amount, signed=True)}"
+        + ("" if f.significant else " (within normal variation)")
+        for f in shown
+    ]
+    return (
+        f" Of these, shifts between {ctx.segment_by}s (mix) account for: "
+        + "; ".join(parts)
+        + f"; the rest moved within the {ctx.segment_by}s."
+    )
+
+
 def narrative(
     findings: Findings,
     verdicts: Sequence[Verdict],
+    ranked: Sequence[Finding],
     ctx: Context,
     *,
     speed: SpeedToLead | None = None,
     what_it_would_take: Sequence[Requirement] | None = None,
 ) -> str:
     """Paragraphs: headline, where the change came from, per segment, went well, next steps."""
-    paras = [headline(findings, ctx)]
+    paras = [headline(findings, ranked, ctx)]
     factors = sorted(findings.company.factors.values(), key=lambda f: -abs(f.amount))
     lines = []
     for f in factors:
@@ -197,9 +218,8 @@ def narrative(
             f"{_factor_label(f.factor, ctx)} {fmt.money(f.amount, signed=True)} ({values}{flag})"
         )
     paras.append(
-        "Where the change came from (the effects add up to the change exactly): "
-        + "; ".join(lines)
-        + "."
+        "Where the change came from, company-wide (the effects add up to the change "
+        "exactly): " + "; ".join(lines) + "." + _mix_sentence(findings, ranked, ctx)
     )
     signal_words = {
         "product": "a product signal",

@@ -14,6 +14,11 @@ cause. Which interval depends on what the number is:
   ``sum(1/x)`` over the counts involved (Haldane's +0.5 on every count when one
   is zero). This ignores the positive covariance between the two stages of one
   period, so it is conservative: wider, never narrower, than it should be.
+- **a shift between segments** (the mix part of a company-level factor):
+  the counts of the stage before, by segment, in both periods; Pearson's
+  chi-square test of homogeneity (against a goal, of fit to the goal's
+  shares), `mix_shift`. Each segment's own share gets the win-rate treatment
+  (Newcombe), as a share of the company's stage is a true proportion.
 - **deal size** (mean won amount): won amounts are heavy-tailed (one large
   deal moves a mean a lot), so a normal interval on the mean itself is far too
   narrow for small counts. Amounts are taken as lognormal and the log of the
@@ -59,6 +64,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.stats import chi2
 
 from coparent.stats import CONFIDENCE, Floats, as_floats, newcombe_difference, wilson, z_value
 
@@ -68,6 +74,7 @@ __all__ = [
     "deal_size_change",
     "family_level",
     "flow_ratio_change",
+    "mix_shift",
     "newcombe_difference",
     "proportion_change",
     "volume_change",
@@ -235,3 +242,36 @@ def deal_size_change(
     bad = ~np.isfinite(estimate) | ~np.isfinite(half)
     estimate, half = np.where(bad, np.nan, estimate), np.where(bad, np.nan, half)
     return Change("log_ratio", "cox-lognormal-mean", estimate, estimate - half, estimate + half)
+
+
+def mix_shift(
+    counts1: ArrayLike,
+    counts0: ArrayLike,
+    *,
+    fixed_baseline: bool = False,
+    confidence: float = CONFIDENCE,
+) -> bool:
+    """The split of one stage's count over segments changed beyond normal variation.
+
+    Pearson's chi-square test of homogeneity of the two periods' counts (with
+    ``fixed_baseline``, of fit of the current counts to the baseline's shares),
+    over the segments with a count in either period.
+
+    >>> mix_shift([50, 50], [48, 52]), mix_shift([90, 10], [50, 50])
+    (False, True)
+    """
+    c1, c0 = as_floats(counts1), as_floats(counts0)
+    seen = (c1 > 0) | (c0 > 0)
+    c1, c0 = c1[seen], c0[seen]
+    n1, n0 = float(c1.sum()), float(c0.sum())
+    if c1.size < 2 or n1 <= 0 or n0 <= 0:
+        return False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if fixed_baseline:
+            expected = n1 * c0 / n0
+            stat = float(np.sum(np.where(expected > 0, (c1 - expected) ** 2 / expected, np.inf)))
+        else:
+            pooled = (c1 + c0) / (n1 + n0)
+            e1, e0 = n1 * pooled, n0 * pooled
+            stat = float(np.sum((c1 - e1) ** 2 / e1 + (c0 - e0) ** 2 / e0))
+    return bool(chi2.sf(stat, c1.size - 1) < 1 - confidence)

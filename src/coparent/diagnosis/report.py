@@ -27,6 +27,7 @@ from coparent.diagnosis.findings import (
     analyse,
 )
 from coparent.diagnosis.narrative import Context, headline, narrative
+from coparent.diagnosis.ranked import rank
 from coparent.diagnosis.speed import speed_to_lead
 from coparent.diagnosis.taxonomy import CATEGORIES, Taxonomy
 from coparent.diagnosis.verdict import GOAL_LABEL, Verdict, segment_verdict
@@ -34,6 +35,12 @@ from coparent.diagnosis.verdict import GOAL_LABEL, Verdict, segment_verdict
 __all__ = ["ReportInputs", "build_report"]
 
 Against = Literal["previous", "last-year", "goal"]
+VOLUME_UNITS = {
+    "mqls": "MQLs",
+    "accepted": "accepted leads",
+    "opportunities": "opportunities opened",
+}
+"""What volume counts, by the stage the bridge starts at."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,10 @@ def _clean(x: object) -> object:
     return x
 
 
+def _finite(x: float | None) -> float | None:
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
 def _factor_dict(f: FactorFinding) -> dict[str, object]:
     return {
         "factor": f.factor,
@@ -89,24 +100,41 @@ def _factor_dict(f: FactorFinding) -> dict[str, object]:
 
 
 def _effect_rows(seg: SegmentFinding) -> list[dict[str, object]]:
-    """The effects of one segment as rows that partition its revenue change."""
+    """The segment's parts of the company-level effects, as rows.
+
+    Intensity rows carry the factor (split by reason category for the win rate
+    and acceptance, as the segment's own effects are); mix rows have factor
+    ``mix`` and name the factor they belong to in ``of``. Over all segments the
+    rows of a factor add up to its company-level effect, and all rows to the change.
+    """
     rows: list[dict[str, object]] = []
     split: dict[str, SplitKind] = {"win_rate": "loss", "acceptance": "rejection"}
-    for f in seg.factors.values():
-        kind = split.get(f.factor)
-        shifts = seg.shifts.get(kind) if kind else None
-        if kind is None or not shifts:
-            rows.append(_row(seg, f.factor, None, f.amount, f.significant))
-            continue
-        for c in CATEGORIES:
-            s = shifts[c]
-            if s.amount != 0 or s.baseline_count > 0 or s.current_count > 0:
-                rows.append(_row(seg, f.factor, c, s.amount, s.significant))
-        rest = seg.rest.get(kind, 0.0)
-        if rest != 0 or not any(
-            r["factor"] == f.factor for r in rows if r["segment"] == seg.segment
-        ):
-            rows.append(_row(seg, f.factor, None, rest, f.significant))
+    for factor, part in seg.intensity.items():
+        kind = split.get(factor)
+        parts = seg.intensity_parts.get(kind) if kind else None
+        if kind is None or parts is None:
+            rows.append(_row(seg, factor, None, part.amount, part.significant))
+        else:
+            shifts = seg.shifts[kind]
+            for c in CATEGORIES:
+                s = shifts[c]
+                if parts[c] != 0 or s.baseline_count > 0 or s.current_count > 0:
+                    rows.append(_row(seg, factor, c, parts[c], s.significant))
+            rest = seg.intensity_rest.get(kind, 0.0)
+            if rest != 0 or not any(r["factor"] == factor for r in rows):
+                rows.append(_row(seg, factor, None, rest, part.significant))
+        mix = seg.mix.get(factor)
+        if mix is not None:
+            rows.append(
+                {
+                    "segment": seg.segment,
+                    "factor": "mix",
+                    "of": factor,
+                    "category": None,
+                    "amount": mix.amount,
+                    "significant": mix.significant,
+                }
+            )
     return rows
 
 
@@ -159,8 +187,9 @@ def _segment_dict(seg: SegmentFinding, stages: Sequence[str]) -> dict[str, objec
 
 
 def _company_rates(findings: Findings) -> tuple[float | None, float | None]:
-    c = findings.company.factors
-    return c["win_rate"].current, c["deal_size"].current
+    c, values = findings.company.factors, findings.bridge.current.total().factor_values()[0]
+    deal = values[findings.bridge.factors.index("deal_size")] if "won" in findings.stages else None
+    return c["win_rate"].current if "win_rate" in c else None, _finite(deal)
 
 
 def build_report(inputs: ReportInputs) -> dict[str, object]:
@@ -190,7 +219,7 @@ def build_report(inputs: ReportInputs) -> dict[str, object]:
         else None
     )
     by_channel = speed is not None and inputs.segment_by == "channel"
-    volume_unit = "MQLs" if inputs.with_leads else "opportunities opened"
+    volume_unit = VOLUME_UNITS.get(findings.stages[0], findings.stages[0])
     baseline_label = GOAL_LABEL if inputs.against == "goal" else inputs.baseline
     verdicts: list[Verdict] = [
         segment_verdict(
@@ -214,9 +243,21 @@ def build_report(inputs: ReportInputs) -> dict[str, object]:
         goal_revenue=inputs.goal_revenue,
     )
     wiwt = (
-        what_it_would_take(findings.bridge.current, goal_revenue=inputs.goal_revenue)
+        [
+            r
+            for r in what_it_would_take(findings.bridge.current, goal_revenue=inputs.goal_revenue)
+            if r.factor in findings.factors
+        ]
         if inputs.goal_revenue is not None
         else None
+    )
+    ranked = rank(
+        findings,
+        verdicts,
+        segment_by=inputs.segment_by,
+        volume_unit=volume_unit,
+        period_kind=inputs.period_kind,
+        against_goal=inputs.against == "goal",
     )
     r0 = float(findings.company.baseline[-1])
     r1 = float(findings.company.current[-1])
@@ -234,13 +275,16 @@ def build_report(inputs: ReportInputs) -> dict[str, object]:
             "change": r1 - r0,
             "change_percent": (r1 - r0) / r0 if r0 > 0 else None,
         },
-        "headline": headline(findings, ctx),
+        "headline": headline(findings, ranked, ctx),
+        "findings": [f.to_dict() for f in ranked],
         "effects": [row for seg in findings.segments for row in _effect_rows(seg)],
         "factor_totals": [_factor_dict(f) for f in findings.company.factors.values()],
         "segments": [_segment_dict(seg, findings.stages) for seg in findings.segments],
         "verdicts": [v.to_dict() for v in verdicts],
-        "narrative": narrative(findings, verdicts, ctx, speed=speed, what_it_would_take=wiwt),
-        "notes": list(inputs.notes),
+        "narrative": narrative(
+            findings, verdicts, ranked, ctx, speed=speed, what_it_would_take=wiwt
+        ),
+        "notes": [*inputs.notes, *findings.notes],
         "unclassified_reasons": findings.unknown_reasons,
         "speed_to_lead": speed.to_dict() if speed is not None else None,
         "what_it_would_take": [r.to_dict() for r in wiwt] if wiwt is not None else None,

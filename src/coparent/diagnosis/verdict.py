@@ -68,6 +68,8 @@ class Verdict:
     went_well: list[str] = field(default_factory=list)
     amount: float = 0.0
     """The signal's negative amount, used to rank segments in the narrative."""
+    factor: Factor | None = None
+    """The factor the signal names: the one whose drop weighs most in its amount."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -84,6 +86,15 @@ class _Candidate:
     signal: Signal
     amount: float = 0.0
     evidence: list[str] = field(default_factory=list)
+    parts: dict[Factor, float] = field(default_factory=dict)
+
+    def add(self, factor: Factor, amount: float) -> None:
+        self.amount += amount
+        self.parts[factor] = self.parts.get(factor, 0.0) + amount
+
+    @property
+    def factor(self) -> Factor | None:
+        return min(self.parts.items(), key=lambda kv: kv[1])[0] if self.parts else None
 
 
 def _interval(f: FactorFinding) -> str:
@@ -240,7 +251,7 @@ def segment_verdict(
             category: Category = "product" if cand.signal == "product" else "process"
             if _led_by(seg, kind, category, factor):
                 shift = shifts[category]
-                cand.amount += min(shift.amount, 0.0)
+                cand.add(factor.factor, min(shift.amount, 0.0))
                 pair = [
                     say(factor.factor),
                     _shift_sentence(seg, shift, stages=stages, baseline_label=baseline_label),
@@ -250,13 +261,16 @@ def segment_verdict(
     for name in process_stages:
         stage = f.get(name)
         if stage is not None and stage.significant and stage.amount < 0:
-            process.amount += stage.amount
+            process.add(stage.factor, stage.amount)
             process.evidence.append(say(stage.factor))
     if speed is not None and speed.signal:
-        process.amount -= max(speed.extra_revenue or 0.0, 0.0)
+        # late first contact shows first in acceptance (or, without it, in the next stage)
+        order: tuple[Factor, ...] = ("acceptance", "conversion", "pace")
+        first: Factor = next((x for x in order if x in f), "volume")
+        process.add(first, -max(speed.extra_revenue or 0.0, 0.0))
         process.evidence.append(_speed_sentence(seg, speed, sla_hours))
     if f["volume"].significant and f["volume"].amount < 0:
-        volume.amount = f["volume"].amount
+        volume.add("volume", f["volume"].amount)
         volume.evidence.append(say("volume"))
 
     found = [c for c in (product, process, volume) if c.evidence]
@@ -293,4 +307,5 @@ def segment_verdict(
         [*best.evidence, *rest, *other, *noise],
         went_well,
         best.amount,
+        best.factor,
     )

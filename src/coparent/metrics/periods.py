@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
+from coparent.errors import PeriodOutOfRange
+
 __all__ = ["Period", "PeriodKind", "latest_complete", "parse_period", "period_containing"]
 
 PeriodKind = Literal["month", "quarter", "year"]
@@ -35,6 +37,19 @@ _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 def _add_months(d: date, months: int) -> date:
     index = d.year * 12 + d.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def _in_calendar(kind: PeriodKind, first_month: tuple[int, int], fy: int, *, what: str) -> Period:
+    """The period starting in (year, month), if it and its end fit in `date`'s years 1-9999."""
+    year, month = first_month
+    try:
+        p = Period(kind, date(year, month, 1), fy)
+        p.end  # noqa: B018 - the first day after it must exist too
+    except (ValueError, OverflowError):
+        raise PeriodOutOfRange(
+            period=what, reason="calendar", hint="pick a period with data, e.g. a recent quarter"
+        ) from None
+    return p
 
 
 @dataclass(frozen=True)
@@ -73,26 +88,33 @@ class Period:
     def label(self) -> str:
         fiscal = self.fiscal_year_start_month != 1
         if self.kind == "month":
-            return f"{self.start.year}-{self.start.month:02d}"
-        prefix = f"FY{self.fiscal_year}" if fiscal else f"{self.start.year}"
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        prefix = f"FY{self.fiscal_year:04d}" if fiscal else f"{self.start.year:04d}"
         if self.kind == "year":
             return prefix
         quarter = (self.start.month - self.fiscal_year_start_month) % 12 // 3 + 1
         return f"{prefix}-Q{quarter}"
 
     def shift(self, periods: int) -> Period:
-        """The period ``periods`` steps later (earlier when negative)."""
-        return Period(
-            self.kind,
-            _add_months(self.start, periods * _MONTHS[self.kind]),
-            self.fiscal_year_start_month,
-        )
+        """The period ``periods`` steps later (earlier when negative).
+
+        Raises `PeriodOutOfRange` past the calendar's years 1 to 9999.
+        """
+        steps = f"{abs(periods)} {self.kind}{'s' if abs(periods) != 1 else ''}"
+        relation = f"{steps} {'after' if periods >= 0 else 'before'}"
+        return self._moved(periods * _MONTHS[self.kind], relation)
 
     def previous(self) -> Period:
-        return self.shift(-1)
+        return self._moved(-_MONTHS[self.kind], "the period before")
 
     def same_last_year(self) -> Period:
-        return Period(self.kind, _add_months(self.start, -12), self.fiscal_year_start_month)
+        return self._moved(-12, "the same period a year before")
+
+    def _moved(self, months: int, relation: str) -> Period:
+        index = self.start.year * 12 + self.start.month - 1 + months
+        first_month = (index // 12, index % 12 + 1)
+        what = f"{relation} {self.label}"
+        return _in_calendar(self.kind, first_month, self.fiscal_year_start_month, what=what)
 
     def contains(self, day: date) -> bool:
         return self.start <= day < self.end
@@ -118,7 +140,7 @@ def latest_complete(kind: PeriodKind, *, as_of: date, fiscal_year_start_month: i
     return current.previous()
 
 
-_PATTERNS = (
+_PATTERNS: tuple[tuple[re.Pattern[str], PeriodKind], ...] = (
     (re.compile(r"^(\d{4})-(\d{2})$"), "month"),
     (re.compile(r"^(?:FY)?(\d{4})-?Q([1-4])$", re.I), "quarter"),
     (re.compile(r"^(?:FY)?(\d{4})$", re.I), "year"),
@@ -129,7 +151,8 @@ def parse_period(text: str, *, fiscal_year_start_month: int = 1) -> Period:
     """Read ``2026-07``, ``2026-Q3``, ``2026``, ``FY2026`` or ``FY2026-Q1``.
 
     A wrong shape raises `ValueError` with the accepted forms (the CLI turns it
-    into a usage error).
+    into a usage error); a period past the calendar (``0000-Q1``, ``9999-Q4``,
+    whose end would be in year 10000) raises `PeriodOutOfRange`, a user error.
     """
     text = text.strip()
     fy = fiscal_year_start_month
@@ -142,13 +165,12 @@ def parse_period(text: str, *, fiscal_year_start_month: int = 1) -> Period:
             month = int(match.group(2))
             if not 1 <= month <= 12:
                 break
-            return Period("month", date(year, month, 1), fy)
+            return _in_calendar("month", (year, month), fy, what=text)
         # fiscal year `year` starts in month fy of year-1 (or of `year` when fy == 1)
-        fy_start = date(year if fy == 1 else year - 1, fy, 1)
-        if kind == "year":
-            return Period("year", fy_start, fy)
-        quarter = int(match.group(2))
-        return Period("quarter", _add_months(fy_start, 3 * (quarter - 1)), fy)
+        index = (year if fy == 1 else year - 1) * 12 + fy - 1
+        if kind == "quarter":
+            index += 3 * (int(match.group(2)) - 1)
+        return _in_calendar(kind, (index // 12, index % 12 + 1), fy, what=text)
     raise ValueError(
         f"not a period: {text!r}; use 2026-07 (month), 2026-Q3 (quarter), 2026 (year), "
         "or FY2026 / FY2026-Q1 with a fiscal year"

@@ -9,13 +9,15 @@ Inputs, by section:
 
 - scorecard: `coparent.services.scorecard.scorecard_report`'s dict.
 - diagnosis: `coparent.services.diagnosis.diagnosis_report`'s dict (period,
-  baseline, headline).
+  baseline, headline, findings).
 - wins: a list of ``{"kind", "date", "story", "teams", "credited": [{"name",
   "team"}], "evidence"}``.
 - waiting: per side ``{"side", "label", "count", "overdue", "items": [{"title",
   "kind", "age_hours", "due_in_hours"}]}`` (``due_in_hours`` < 0: overdue).
 - starters: a win-back summary ``{"list_id", "as_of", "members", "to_contact",
-  "holdout", "assigned", "contacted", "value_at_stake", "verdict"}`` and the
+  "holdout", "assigned", "contacted", "value_at_stake" (the whole list, as
+  ``coparent winback create`` reports it), "to_contact_value_at_stake" (the
+  accounts to contact), "verdict"}`` and the
   offer lab's analysis (``experiment_id``, ``verdict``, ``verdict_reason``,
   ``winner``).
 - pairs: a list of ``{"members": [{"person_id", "name", "team"}], "agenda"}``.
@@ -28,7 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
+from coparent.metrics.registry import lookup, metric
 from coparent.notify.digest import Digest, Group, Item, Section
 
 __all__ = [
@@ -46,6 +49,8 @@ __all__ = [
 
 #: At most this many items per list; the rest are counted ("and 4 more on the Wins page").
 MAX_ITEMS = 8
+#: At most this many findings under the diagnosis headline (the page has them all).
+DIAGNOSIS_ITEMS = 3
 SIDE_LABELS: Mapping[str, str] = {"marketing": "Marketing", "sales": "Sales"}
 
 
@@ -75,10 +80,21 @@ def _when(hours: float) -> str:
     return fmt.hours(abs(hours))
 
 
+def _metric(report: Mapping[str, Any], name: str, *, sla_hours: float | None = None) -> str:
+    """``Label: value`` of a registered metric, as the scorecard page shows it."""
+    value = lookup(report, metric(name).path)
+    shown = fmt.value(name, value, no_data=report.get("no_data"))
+    return f"{fmt.label(name, sla_hours=sla_hours)}: {shown}"
+
+
 def scorecard_section(
     report: Mapping[str, Any] | Missing, *, side_labels: Mapping[str, str] = SIDE_LABELS
 ) -> Section:
-    """The shared goal on top, then both teams' numbers side by side (one group each)."""
+    """The shared goal on top, then both teams' numbers side by side (one group each).
+
+    Each figure is the scorecard report's, under its registry label and in its
+    one format, so the digest reads exactly as the Scorecard page of the period.
+    """
     title = "Scorecard"
     if isinstance(report, Missing):
         return _missing("scorecard", title, report)
@@ -94,7 +110,7 @@ def scorecard_section(
     else:
         lines.append(f"No shared goal is set for {label} (the owner sets it on the Setup page).")
     lines.append(
-        f"Won revenue in {label}: {fmt.money(report.get('revenue'))} from "
+        f"Deals closed in {label}: won revenue {fmt.money(report.get('revenue'))} from "
         f"{fmt.count(report.get('won'))} deals; win rate {fmt.percent(report.get('win_rate'))}."
     )
     sla = report.get("sla") or {}
@@ -106,20 +122,18 @@ def scorecard_section(
             side_labels.get("marketing", "Marketing"),
             (
                 Item(
-                    f"MQLs delivered: {delivered}"
+                    f"{fmt.label('mqls')}: {delivered}"
                     + (f" of {fmt.count(committed)} committed" if committed else "")
                 ),
-                Item(f"Accepted by Sales: {fmt.percent(marketing.get('acceptance_rate'))}"),
+                Item(_metric(report, "acceptance_rate")),
+                Item(_metric(report, "mql_to_accepted")),
             ),
         ),
         Group(
             side_labels.get("sales", "Sales"),
             (
-                Item(
-                    f"Contacted within {fmt.hours(sales.get('sla_hours') or 24.0)}: "
-                    f"{fmt.percent(sales.get('share_within_sla'))}"
-                ),
-                Item(f"Median time to first contact: {fmt.hours(sales.get('median_hours'))}"),
+                Item(_metric(report, "sales_sla_share", sla_hours=sales.get("sla_hours"))),
+                Item(_metric(report, "median_hours_to_contact")),
             ),
         ),
     )
@@ -127,12 +141,18 @@ def scorecard_section(
 
 
 def diagnosis_section(report: Mapping[str, Any] | Missing) -> Section:
-    """The diagnosis headline in one sentence, phrased as ``coparent diagnose`` prints it."""
+    """The diagnosis headline in one sentence, phrased as ``coparent diagnose`` prints it.
+
+    Under it, the significant items of the report's ranked ``findings`` (what the
+    headline names, with their values), as the scorecard's "Why revenue moved" shows them.
+    """
     title = "Diagnosis"
     if isinstance(report, Missing):
         return _missing("diagnosis", title, report)
     line = f"{report['period']} against {report['baseline']}: {report['headline']}"
-    return Section("diagnosis", title, lines=(line,))
+    moved = [f for f in report.get("findings") or [] if f.get("significant")][:DIAGNOSIS_ITEMS]
+    groups = (Group("What moved it", tuple(Item(str(f["text"])) for f in moved)),) if moved else ()
+    return Section("diagnosis", title, lines=(line,), groups=groups)
 
 
 def wins_section(
@@ -235,7 +255,7 @@ def starters_section(
                 f"List {winback['list_id']} (as of {winback['as_of']}): "
                 f"{fmt.count(winback.get('to_contact'))} accounts to contact, "
                 f"{fmt.count(winback.get('holdout'))} held out for comparison; "
-                f"{fmt.money(winback.get('value_at_stake'))} at stake."
+                f"{_at_stake(winback)}."
             ),
             Item(
                 f"Assigned: {fmt.count(winback.get('assigned'))}; "
@@ -263,6 +283,15 @@ def starters_section(
             )
         )
     return Section("starters", title, groups=tuple(groups))
+
+
+def _at_stake(winback: Mapping[str, Any]) -> str:
+    """Both registered win-back values, named, as ``coparent winback create`` prints them."""
+    text = f"{fmt.money(winback.get('value_at_stake'))} at stake in the list"
+    if winback.get("to_contact_value_at_stake") is not None:
+        to_contact = fmt.money(winback["to_contact_value_at_stake"])
+        text += f", {to_contact} of it in the accounts to contact"
+    return text
 
 
 def _joined(missing: Missing) -> str:

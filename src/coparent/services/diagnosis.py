@@ -13,11 +13,15 @@ the size of the warehouse.
 
 Missing optional tables turn parts off with a note that says what to import;
 without ``opportunities`` there is nothing to diagnose (`MissingDataError`).
+A period or baseline the data do not reach is `PeriodOutOfRange`
+(`coparent.metrics.freshness.check_period`); a period the data end inside is
+diagnosed to date, with ``period_complete`` false and a note.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date
 from typing import Literal
 
 from ibis.backends import BaseBackend
@@ -29,7 +33,14 @@ from coparent.diagnosis.speed import contact_cohorts
 from coparent.diagnosis.splits import closed_deals, rejections
 from coparent.diagnosis.taxonomy import Taxonomy
 from coparent.errors import MissingDataError
-from coparent.metrics.periods import Period, latest_complete, parse_period
+from coparent.metrics.freshness import (
+    FACT_TIMESTAMPS,
+    check_period,
+    coverage_notes,
+    data_range,
+    default_period,
+)
+from coparent.metrics.periods import Period, parse_period
 from coparent.settings import Settings
 
 __all__ = ["Against", "SegmentChoice", "diagnosis_expressions", "diagnosis_report"]
@@ -44,23 +55,6 @@ NO_LEADS_NOTE = (
     "acceptance, conversion, rejection reasons and speed to lead are off. Import leads "
     "(coparent import leads FILE) to see them."
 )
-
-
-def _data_end(opportunities: ir.Table, leads: ir.Table | None) -> date | None:
-    """The last date anything happened in the data (one query)."""
-    o = opportunities
-    dates = o.aggregate(a=o.created_at.max(), b=o.closed_at.max())
-    if leads is not None:
-        lead_max = leads.aggregate(
-            c=leads.created_at.max(),
-            d=leads.mql_at.max(),
-            e=leads.accepted_at.max(),
-            f=leads.rejected_at.max(),
-        )
-        dates = dates.cross_join(lead_max)
-    row = dates.to_pyarrow().to_pylist()[0]
-    found = [v for v in row.values() if isinstance(v, datetime)]
-    return max(found).date() if found else None
 
 
 def diagnosis_expressions(
@@ -93,7 +87,8 @@ def _goal(
     if settings.goal_won_revenue <= 0:
         raise MissingDataError(
             "no revenue goal is set, so there is nothing to compare against",
-            hint="set goal_won_revenue (won revenue per quarter), e.g. "
+            hint="the owner sets the period's shared goal in the app (Setup), or set "
+            "goal_won_revenue (won revenue per quarter), e.g. "
             "coparent diagnose --against goal --setting goal_won_revenue=250000",
         )
     months = _MONTHS[current.kind]
@@ -115,8 +110,13 @@ def diagnosis_report(
     by: SegmentChoice = "product",
     settings: Settings,
     as_of: date | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
-    """The diagnosis of ``period`` (default: the latest complete quarter) as a JSON-ready dict."""
+    """The diagnosis of ``period`` (default: the latest complete quarter) as a JSON-ready dict.
+
+    ``sources`` says where each setting came from (`load_settings_sourced`):
+    against a goal, ``goal.source`` (default ``settings_file``).
+    """
     if against not in ("previous", "last-year", "goal"):
         raise ValueError(f"against must be previous, last-year or goal, not {against!r}")
     if by not in ("product", "channel"):
@@ -130,17 +130,24 @@ def diagnosis_report(
     leads = con.table("leads") if "leads" in present else None
     fy = settings.fiscal_year_start_month
     notes: list[str] = [] if leads is not None else [NO_LEADS_NOTE]
+    data = data_range({name: con.table(name) for name in FACT_TIMESTAMPS if name in present})
     if period is not None:
         current = parse_period(period, fiscal_year_start_month=fy)
     else:
-        end = as_of or _data_end(opportunities, leads)
-        if end is None:
+        found = default_period(data, as_of=as_of, fiscal_year_start_month=fy)
+        if found is None:
             raise MissingDataError(
                 "the opportunities have no dates, so there is no period to diagnose",
                 hint="import opportunities with created_at and closed_at",
             )
-        current = latest_complete("quarter", as_of=end, fiscal_year_start_month=fy)
-    baseline = current.same_last_year() if against == "last-year" else current.previous()
+        current = found
+    check_period(current, data)
+    if against == "last-year":
+        baseline, relation = current.same_last_year(), "a year before"
+    else:
+        baseline, relation = current.previous(), "the period before"
+    check_period(baseline, data, baseline_of=current, relation=relation)
+    notes.extend(coverage_notes(current, data, as_of=as_of))
     goal_revenue = goal_volume = None
     if against == "goal":
         goal_revenue, goal_volume = _goal(
@@ -190,4 +197,10 @@ def diagnosis_report(
         goal_volume=goal_volume,
         notes=notes,
     )
-    return build_report(inputs)
+    report = build_report(inputs)
+    report["period_complete"] = data is None or data.complete(current, as_of=as_of)
+    goal = report.get("goal")
+    if isinstance(goal, dict):
+        source = (sources or {}).get("goal_won_revenue", "settings_file")
+        report["goal"] = {**goal, "source": source}
+    return report

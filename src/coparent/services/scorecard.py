@@ -7,7 +7,11 @@ them on the warehouse (the only place they are executed) and returns plain
 
 Only ``opportunities`` is required. Without ``leads`` the funnel, speed to
 lead and both SLAs are null and ``notes`` says what to import; without
-``activities`` attempts are null. docs/scorecard.md documents every field.
+``activities`` attempts are null. "No data" is not zero: a figure whose
+inputs were never imported (no contact times at all, no ``rejected_at`` at
+all; `coparent.metrics.registry`) is null, never 0% or 100%, and ``no_data``
+maps its metric name to what to import. docs/scorecard.md documents every
+field; docs/metrics.md defines every figure.
 
 Default period: the latest complete quarter (fiscal, per the settings) as of
 the ``as_of`` date, which itself defaults to the data's last date (the latest
@@ -27,11 +31,20 @@ from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.errors import MissingDataError
+from coparent.metrics import display as fmt
+from coparent.metrics.coverage import input_coverage, present_inputs
 from coparent.metrics.deals import deal_summaries, open_pipeline
-from coparent.metrics.freshness import data_last_at
+from coparent.metrics.freshness import (
+    DataRange,
+    check_period,
+    coverage_notes,
+    data_range,
+    default_period,
+)
 from coparent.metrics.funnel import FUNNEL_STAGES
 from coparent.metrics.goals import STATUS_RULE, goal_progress
-from coparent.metrics.periods import Period, latest_complete, parse_period
+from coparent.metrics.periods import Period, parse_period
+from coparent.metrics.registry import METRICS, metric, unavailable
 from coparent.metrics.scorecard import lead_scorecard
 from coparent.metrics.speed import DEFAULT_BINS_HOURS, histogram_bins
 from coparent.settings import Settings
@@ -80,9 +93,10 @@ def _period_json(p: Period) -> Row:
 
 
 def _choose_period(
-    period: str | None, as_of: date | None, last_at: datetime | None, fiscal_start: int
+    period: str | None, as_of: date | None, data: DataRange | None, fiscal_start: int
 ) -> tuple[Period, date, str]:
-    """The period, the as_of day, and the rule that picked the period."""
+    """The period, the as_of day, and the rule that picked the period (`default_period`)."""
+    last_at = data.last_at if data is not None else None
     if period is not None:
         chosen = parse_period(period, fiscal_year_start_month=fiscal_start)
         if as_of is None:
@@ -97,8 +111,11 @@ def _choose_period(
             "the scorecard found no dated facts to pick a default period from",
             hint="import opportunities (and leads) with dates, or pass a period such as 2026-Q3",
         )
-    chosen = latest_complete("quarter", as_of=as_of, fiscal_year_start_month=fiscal_start)
-    return chosen, as_of, f"latest complete quarter as of {source} ({as_of.isoformat()})"
+    found = default_period(data, as_of=as_of, fiscal_year_start_month=fiscal_start)
+    assert found is not None  # as_of is known
+    if found.end - timedelta(days=1) > as_of:
+        return found, as_of, f"the quarter of {source} ({as_of.isoformat()}): no earlier data"
+    return found, as_of, f"latest complete quarter as of {source} ({as_of.isoformat()})"
 
 
 def _deals(summary: list[Row]) -> Row:
@@ -118,7 +135,41 @@ def _deals(summary: list[Row]) -> Row:
     }
 
 
+#: What the scorecard nulls when a metric's inputs are missing: its own fields and the
+#: counts it is read from (with no rejected_at, "0 rejected" is no more true than "100%").
+_NO_DATA_FIELDS: dict[str, tuple[str, ...]] = {
+    "sales_sla_share": (
+        "share_within_sla",
+        "met",
+        "missed",
+        "pending",
+        "contacted",
+        "never_contacted",
+    ),
+    "median_hours_to_contact": ("median_hours", "mean_hours", "p75_hours", "p90_hours"),
+    "acceptance_rate": ("acceptance_rate", "rejected", "undecided"),
+    "mqls_accepted": ("accepted", "mql_to_accepted", "accepted_to_opportunity"),
+}
+
+
+def _scorecard_no_data(tables: Mapping[str, ir.Table]) -> dict[str, str]:
+    """The scorecard's metrics whose inputs the warehouse lacks, with what to import."""
+    coverage = input_coverage(tables)
+    row = _rows(coverage)[0] if coverage is not None else None
+    return unavailable(present_inputs(row), names=[m.name for m in METRICS if m.path])
+
+
+def _blank(row: Row, no_data: Mapping[str, str]) -> Row:
+    """``row`` (a `lead_scorecard` row) with the fields of metrics without inputs nulled."""
+    out = dict(row)
+    for name, fields in _NO_DATA_FIELDS.items():
+        if name in no_data:
+            out.update(dict.fromkeys(fields))
+    return out
+
+
 def _funnel(row: Row) -> list[Row]:
+    """The funnel's stages; a stage without data (count null) is left out with its step."""
     counts = [row["mqls"], row["accepted"], row["opportunities"], row["won"]]
     steps = [
         None,
@@ -239,12 +290,16 @@ def scorecard_report(
     period: str | None = None,
     settings: Settings,
     as_of: date | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The scorecard of ``period`` (default: latest complete quarter) as a JSON-ready dict.
 
     ``as_of`` is a day: the data is read as it stood at the end of it
-    (default: the data's last date). Raises `MissingDataError` without an
-    ``opportunities`` table; `ValueError` for a period that does not parse.
+    (default: the data's last date). ``sources`` says where each setting came
+    from (`coparent.settings.load_settings_sourced`), so the report can say
+    where its goal came from (default: the settings file). Raises
+    `MissingDataError` without an ``opportunities`` table, `PeriodOutOfRange`
+    for a period the data do not reach, `ValueError` for one that does not parse.
     """
     present = set(con.list_tables())
     if "opportunities" not in present:
@@ -260,17 +315,18 @@ def scorecard_report(
     }
     opps, leads = tables["opportunities"], tables.get("leads")
     activities = tables.get("activities") if leads is not None else None
+    no_data = _scorecard_no_data(tables)
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    last_at = data_last_at(tables)
+    data = data_range(tables)
+    last_at = data.last_at if data is not None else None
     fy = settings.fiscal_year_start_month
-    p, as_of_day, rule = _choose_period(period, as_of, last_at, fy)
+    p, as_of_day, rule = _choose_period(period, as_of, data, fy)
+    check_period(p, data)
     prev = p.previous()
     moment = datetime.combine(as_of_day + timedelta(days=1), time())
     cutoff = min(moment, p.end_at)
-    notes: list[str] = []
-    if moment < p.end_at:
-        notes.append(f"{p.label} is not over: its figures are to date, as of {as_of_day}")
+    notes: list[str] = coverage_notes(p, data, as_of=as_of_day)
 
     deals = _deal_rows(opps, {_CURRENT: p, _PREVIOUS: prev}, moment)
     overall = {name: rows[:1] for name, (rows, _) in deals.items()}
@@ -284,29 +340,32 @@ def scorecard_report(
     }
     if pipeline["unknown_amount"]:
         notes.append(
-            f"{pipeline['unknown_amount']} open deals have no amount yet; "
+            f"{fmt.count(pipeline['unknown_amount'])} open deals have no amount yet; "
             "the pipeline value counts known amounts only"
         )
 
     report: dict[str, Any] = {
         "period": {**_period_json(p), "complete": moment >= p.end_at, "rule": rule},
         "as_of": as_of_day,
+        "data_first_at": data.first_at if data is not None else None,
         "data_last_at": last_at,
         "settings": {
             "fiscal_year_start_month": fy,
             "sales_sla_hours": settings.sales_sla_hours,
             "marketing_mql_commitment": settings.marketing_mql_commitment,
             "goal_won_revenue": settings.goal_won_revenue,
+            "sources": {name: _source(sources, name) for name in _REPORTED},
         },
         **_deals(overall[_CURRENT]),
         "pipeline": pipeline,
         "funnel": None,
         "speed_to_lead": None,
         "sla": {"sales": None, "marketing": None},
-        "goal": _goal(opps, p, settings, moment, notes),
+        "goal": _goal(opps, p, settings, moment, notes, _source(sources, "goal_won_revenue")),
         "products": _products(tables, by_product, pipeline_rows),
         "channels": None,
         "previous": {"period": _period_json(prev), **_deals(overall[_PREVIOUS])},
+        "no_data": no_data,
         "notes": notes,
     }
     report["previous"].update(funnel=None, sla={"sales": None, "marketing": None})
@@ -317,11 +376,25 @@ def scorecard_report(
         )
     else:
         _add_lead_sections(report, leads, opps, activities, p, prev, moment, settings, notes)
+        _no_data_notes(no_data, notes)
     return _plain(report)  # type: ignore[no-any-return]
 
 
+_REPORTED = (
+    "fiscal_year_start_month",
+    "sales_sla_hours",
+    "marketing_mql_commitment",
+    "goal_won_revenue",
+)
+
+
+def _source(sources: Mapping[str, str] | None, name: str) -> str:
+    """Where a setting came from; a caller that does not say read it from the settings file."""
+    return (sources or {}).get(name, "settings_file")
+
+
 def _goal(
-    opps: ir.Table, p: Period, settings: Settings, moment: datetime, notes: list[str]
+    opps: ir.Table, p: Period, settings: Settings, moment: datetime, notes: list[str], source: str
 ) -> Row | None:
     if settings.goal_won_revenue <= 0:
         notes.append("set goal_won_revenue to see progress to a shared goal and a forecast")
@@ -333,6 +406,7 @@ def _goal(
         "rule": STATUS_RULE,
         "forecast_rule": _FORECAST_RULE,
         "forecast_pipeline_rule": _PIPELINE_RULE,
+        "source": source,
     }
 
 
@@ -366,6 +440,8 @@ def _add_lead_sections(
             bins_hours=_BINS_HOURS,
         )
     )
+    no_data = report["no_data"]
+    rows = [_blank(r, no_data) for r in rows]
     # one row per period for all its MQLs (no channel), and one per period and channel
     total = {r["period"]: r for r in rows if r["channel"] is None}
     now, before = total[_CURRENT], total[_PREVIOUS]
@@ -389,7 +465,7 @@ def _add_lead_sections(
                 "share_within_sla",
             )
         },
-        "histogram": _histogram(now),
+        "histogram": [] if "sales_sla_share" in no_data else _histogram(now),
     }
     report["channels"] = _channels(
         [r for r in rows if r["period"] == _CURRENT and r["channel"] is not None]
@@ -398,3 +474,13 @@ def _add_lead_sections(
         funnel=_funnel(before),
         sla={"sales": _sales(before), "marketing": _marketing(before, commitment)},
     )
+
+
+def _no_data_notes(no_data: Mapping[str, str], notes: list[str]) -> None:
+    """One note per missing input: which figures it leaves without data, what to import."""
+    by_hint: dict[str, list[str]] = {}
+    for name, hint in no_data.items():
+        by_hint.setdefault(hint, []).append(metric(name).label.replace("{sla}", "the SLA"))
+    for hint, labels in by_hint.items():
+        if not any(note.startswith(hint) for note in notes):  # e.g. "import activities to ..."
+            notes.append(f"no data for {', '.join(labels)}: {hint}")

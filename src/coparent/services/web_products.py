@@ -16,6 +16,7 @@ from ibis.backends import BaseBackend
 from coparent.diagnosis.taxonomy import CATEGORIES, Taxonomy
 from coparent.errors import MissingDataError
 from coparent.metrics.deals import deal_summary
+from coparent.metrics.freshness import check_period, data_range_in
 from coparent.metrics.periods import parse_period
 from coparent.settings import Settings
 
@@ -57,6 +58,7 @@ def product_report(
             hint="import it: coparent import opportunities FILE",
         )
     p = parse_period(period, fiscal_year_start_month=settings.fiscal_year_start_month)
+    check_period(p, data_range_in(con))
     info: dict[str, Any] = {"product_id": product_id, "name": product_id}
     if "products" in present:
         products = con.table("products")

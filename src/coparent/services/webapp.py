@@ -4,6 +4,8 @@
     webapp_prepare(ws)                       # migrate <workspace>/app.sqlite3 (or DATABASE_URL)
     users = demo_users_create(ws)            # only in a workspace built by coparent demo
     webapp_serve(ws, host="127.0.0.1", port=8000)
+    if webapp_open(ws):                      # the CLI reading the app's decisions, if any
+        ...
 
 Django is configured here, once per process, from `coparent.web.settings.base`
 with ``COPARENT_HOME`` pointing at the workspace; this module refers to the
@@ -12,19 +14,18 @@ web package by name only, so the services layer never imports it.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import io
 import json
 import os
 import secrets
-import signal
-import socketserver
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from coparent.errors import CoparentError, WorkspaceError
-from coparent.workspace import Workspace
+from coparent.errors import WorkspaceError
+from coparent.services.server import ServeError
+from coparent.workspace import APP_DATABASE_FILE, Workspace
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -33,6 +34,7 @@ __all__ = [
     "demo_users_create",
     "user_command",
     "webapp_manage",
+    "webapp_open",
     "webapp_owner_exists",
     "webapp_prepare",
     "webapp_serve",
@@ -43,12 +45,6 @@ DEMO_PASSWORD = "coparent-demo"  # the demo users' password (demo workspaces onl
 SETTINGS_MODULE = "coparent.web.settings.base"
 SECRET_KEY_FILE = "secret_key"
 _WILDCARDS = ("0.0.0.0", "::", "")
-
-
-class ServeError(CoparentError):
-    """The server cannot start (the port is taken...)."""
-
-    code = "web.serve"
 
 
 def _secret_key(ws: Workspace) -> None:
@@ -81,6 +77,27 @@ def _configure(ws: Workspace, overrides: Mapping[str, str] | None, host: str | N
             dict.fromkeys(["127.0.0.1", "localhost", "[::1]", host])
         )
     django.setup()
+
+
+def webapp_open(ws: Workspace, *, overrides: Mapping[str, str] | None = None) -> bool:
+    """Configure Django to read ``ws``'s app database if it has one; never create or migrate it.
+
+    False, without importing Django, when there is none: no ``app.sqlite3``
+    in the workspace and no ``DATABASE_URL``. A process whose Django is set
+    up already (the digest, the test suite) reads the database it was set up
+    with, provided that is for the same workspace.
+    """
+    conf = sys.modules.get("django.conf")
+    if conf is not None and conf.settings.configured:
+        configured = Path(conf.settings.COPARENT_WORKSPACE).resolve()
+        return bool(configured == ws.path.resolve())
+    if not ws.exists():
+        return False
+    elsewhere = bool(os.environ.get("DATABASE_URL", "").strip())
+    if not elsewhere and not (ws.path / APP_DATABASE_FILE).exists():
+        return False
+    _configure(ws, overrides, None)
+    return True
 
 
 def webapp_prepare(
@@ -157,7 +174,8 @@ def webapp_manage(ws: Workspace, argv: list[str]) -> None:
     """Django's ``manage.py`` for the workspace's app (migrate, createsuperuser, shell...)."""
     from django.core.management import execute_from_command_line
 
-    _configure(ws, None, None)
+    inherited = os.environ.get("COPARENT_WEB_SETTING_OVERRIDES") or "{}"
+    _configure(ws, json.loads(inherited), None)  # a job started by `serve --setting` keeps them
     execute_from_command_line(["coparent manage", *argv])
 
 
@@ -180,77 +198,25 @@ def webapp_serve(
     port: int = 8000,
     workers: int = 0,
     overrides: Mapping[str, str] | None = None,
-    on_bind: Callable[[Any], None] | None = None,
 ) -> None:
-    """Serve the app (threaded, static files included) until interrupted.
+    """Serve the app with the production server until interrupted (`coparent.services.server`).
 
-    ``workers`` processes share the listening socket (0: one more than the
-    CPUs, at most 4); each answers requests with threads and keeps its own
-    report cache.
-    Fine for a team on a laptop or on one machine behind a reverse proxy;
-    docs/web.md shows other set-ups (any WSGI server on
-    ``coparent.web.wsgi:application``). ``on_bind(port)`` is called once
-    listening (port 0 picks a free port).
+    ``workers`` processes (0: one more than the CPUs, at most 4), each with
+    a few threads and its own report cache. The app database is migrated and
+    the static files collected (hashed names) into ``<workspace>/static`` first.
     """
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.servers.basehttp import (
-        WSGIRequestHandler,
-        WSGIServer,
-        get_internal_wsgi_application,
-    )
+    from django.conf import settings
+    from django.core.management import call_command
     from django.db import connections
 
+    from coparent.services.server import default_workers, run_server
+
     webapp_prepare(ws, overrides=overrides, host=host)
-    count = workers or min((os.cpu_count() or 1) + 1, 4)
-
-    class _Server(socketserver.ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-        request_queue_size = 128  # many browsers (or a load test) connecting at once
-
-    try:
-        httpd = _Server((host, port), WSGIRequestHandler, ipv6=":" in host)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise ServeError(
-                f"cannot listen on {host}:{port}: the address is in use",
-                hint="stop the other server or pick another port with --port",
-            ) from None
-        raise
-    httpd.set_app(StaticFilesHandler(get_internal_wsgi_application()))
-    if on_bind is not None:
-        on_bind(httpd.server_port)
-    connections.close_all()  # each process opens its own database connections
-    children = [] if count <= 1 or not hasattr(os, "fork") else _fork(count - 1, httpd)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop the workers too on a plain kill
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        for pid in children:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        httpd.server_close()
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _fork(count: int, httpd: Any) -> list[int]:
-    """Start ``count`` more processes serving the same socket; the parent keeps their ids."""
-    children = []
-    for _ in range(count):
-        pid = os.fork()
-        if pid == 0:  # a worker: serve until the parent stops it
-            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            try:
-                httpd.serve_forever()
-            finally:
-                os._exit(0)
-        children.append(pid)
-    return children
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()  # each worker opens its own database connections
+    run_server(
+        host=host,
+        port=port,
+        workers=workers or default_workers(),
+        static_root=Path(settings.STATIC_ROOT),
+    )

@@ -54,6 +54,7 @@ __all__ = [
     "WinbackListError",
     "winback_list_create",
     "winback_list_load",
+    "winback_list_values",
     "winback_outcome",
     "winback_rank",
 ]
@@ -384,8 +385,26 @@ def winback_list_create(
         "members": len(members),
         "contacted": sum(m["group"] == "contacted" for m in members),
         "holdout": sum(m["group"] == "holdout" for m in members),
-        "value_at_stake": round(sum(m["value_at_stake"] or 0.0 for m in members), 2),
+        **winback_list_values(members),
         "notes": report["notes"],
+    }
+
+
+def winback_list_values(members: list[Row]) -> dict[str, float]:
+    """The two registered values at stake of a frozen list's ``members``, one definition each.
+
+    ``value_at_stake`` is the whole list's (``winback_list_value_at_stake``:
+    contacted and holdout); ``to_contact_value_at_stake`` leaves the holdout
+    out (``winback_to_contact_value_at_stake``). `coparent winback create` and
+    the digest both read them here.
+    """
+
+    def total(rows: list[Row]) -> float:
+        return round(sum(m.get("value_at_stake") or 0.0 for m in rows), 2)
+
+    return {
+        "value_at_stake": total(members),
+        "to_contact_value_at_stake": total([m for m in members if m["group"] == "contacted"]),
     }
 
 

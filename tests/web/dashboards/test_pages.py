@@ -109,6 +109,18 @@ def test_diagnosis_shows_the_waterfall_the_verdicts_and_the_narrative(
     assert 'id="narrative"' in html
 
 
+def test_the_scorecard_and_the_diagnosis_name_the_same_findings(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    client = login("viewer")
+    scorecard = unescape(client.get(reverse("dashboards:scorecard")).content.decode())
+    diagnosis = unescape(client.get(reverse("dashboards:diagnosis")).content.decode())
+    for html in (scorecard, diagnosis):
+        assert "a product signal in Insight Cloud" in html  # the headline, from findings[]
+        assert "Insight Cloud: a product signal, a lower win rate" in html  # the list under it
+        assert "Fewer MQLs: " in html
+
+
 def test_diagnosis_by_channel_and_against_last_year(
     workspace: Path, login: Callable[[str], Client]
 ) -> None:

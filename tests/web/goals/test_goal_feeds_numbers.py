@@ -52,13 +52,13 @@ def test_sla_terms_change_the_sales_sla_on_the_scorecard(
 ) -> None:
     client = login("owner")
     before = client.get(reverse("dashboards:scorecard")).content.decode()
-    assert "contacted within 24 hours" in before
+    assert "Contacted within 24 hours" in before
     client.post(
         reverse("setup:sla"),
         {"mql_commitment_per_month": "150", "first_contact_hours": "4", "answer_within_days": "3"},
     )
     after = client.get(reverse("dashboards:scorecard")).content.decode()
-    assert "contacted within 4 hours" in after
+    assert "Contacted within 4 hours" in after
     assert "of 450 committed" in after  # 150 a month over a quarter
 
 
@@ -79,3 +79,45 @@ def test_a_bad_period_in_the_goal_form_is_refused_with_the_accepted_forms(
         reverse("setup:goal"), {"period": "next quarter", "won_revenue": "10"}, follow=True
     )
     assert "not a period" in response.content.decode()
+
+
+def test_the_scorecard_and_diagnosis_pages_say_where_the_goal_came_from(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    client = login("owner")
+    client.post(reverse("setup:goal"), {"period": "2026-Q3", "won_revenue": "1000000"})
+    html = unescape(client.get(reverse("dashboards:scorecard")).content.decode())
+    assert "Goal from the app's Setup." in html
+    html = unescape(
+        client.get(reverse("dashboards:diagnosis"), {"against": "goal"}).content.decode()
+    )
+    assert f"Goal: {money(1_000_000)} won revenue for 2026-Q3" in html
+    assert "goal from the app's Setup." in html
+
+
+def test_a_goal_from_the_settings_file_shows_on_the_scorecard_and_the_app_goal_replaces_it(
+    writable_workspace: Path, login: Callable[[str], Client]
+) -> None:
+    with (writable_workspace / "settings.toml").open("a", encoding="utf-8") as f:
+        f.write("\ngoal_won_revenue = 800000\n")
+    client = login("owner")
+    html = unescape(client.get(reverse("dashboards:scorecard")).content.decode())
+    assert f"of <strong>{money(800_000)}</strong>" in html
+    assert "Goal from goal_won_revenue in the workspace's settings.toml." in html
+    client.post(reverse("setup:goal"), {"period": "2026-Q3", "won_revenue": "1200000"})
+    html = unescape(client.get(reverse("dashboards:scorecard")).content.decode())
+    assert f"of <strong>{money(1_200_000)}</strong>" in html
+    assert "Goal from the app's Setup." in html
+
+
+def test_coparent_serve_setting_wins_over_the_apps_goal_on_the_pages(
+    workspace: Path, login: Callable[[str], Client], settings: Any
+) -> None:
+    settings.COPARENT_SETTING_OVERRIDES = {"goal_won_revenue": "900000"}
+    client = login("owner")
+    client.post(reverse("setup:goal"), {"period": "2026-Q3", "won_revenue": "1200000"})
+    html = unescape(client.get(reverse("dashboards:scorecard")).content.decode())
+    assert f"of <strong>{money(900_000)}</strong>" in html
+    assert "Goal from --setting goal_won_revenue." in html
+    body = client.get("/api/scorecard").json()
+    assert (body["goal"]["target"], body["goal"]["source"]) == (900_000, "setting")

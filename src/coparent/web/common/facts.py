@@ -27,8 +27,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from ibis.backends import BaseBackend
 
-from coparent.errors import MissingDataError, WarehouseError, WorkspaceError
-from coparent.settings import Settings
+from coparent.errors import CoparentError, MissingDataError, WarehouseError, WorkspaceError
+from coparent.settings import Settings, SettingSource
 from coparent.web.common.memo import memo
 from coparent.workspace import Workspace
 
@@ -38,6 +38,7 @@ __all__ = [
     "cached_facts",
     "cached_value",
     "core_settings",
+    "core_settings_sourced",
     "data_version",
     "warehouse",
     "workspace",
@@ -59,11 +60,16 @@ _REMOTE_TTL = 300
 
 @dataclass(frozen=True)
 class Facts(Generic[T]):
-    """A computed result, or why there is none (``missing`` + ``hint``: what to import)."""
+    """A computed result, or why there is none (``missing`` + ``hint``: what to import).
+
+    ``error`` keeps a user error a page shows as its message (a period the data
+    do not reach) so the API can answer with its own code and status.
+    """
 
     value: T | None
     missing: str = ""
     hint: str = ""
+    error: CoparentError | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,13 +81,28 @@ def workspace() -> Workspace:
 
 
 def core_settings(
-    ws: Workspace | None = None, *, overrides: Mapping[str, str] | None = None
+    ws: Workspace | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    app: Mapping[str, str] | None = None,
 ) -> Settings:
-    """The workspace's settings, then ``coparent serve --setting``, then ``overrides``."""
+    """The workspace's settings, the app's decisions ``app``, ``coparent serve --setting``,
+    then ``overrides``: the CLI's precedence (`coparent.settings.load_settings_sourced`)."""
+    return core_settings_sourced(ws, overrides=overrides, app=app)[0]
+
+
+def core_settings_sourced(
+    ws: Workspace | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    app: Mapping[str, str] | None = None,
+) -> tuple[Settings, dict[str, SettingSource]]:
+    """`core_settings` and where each value came from."""
     ws = ws or workspace()
     merged = {**django_settings.COPARENT_SETTING_OVERRIDES, **(overrides or {})}
-    key = "settings:" + json.dumps([str(ws.path), merged], sort_keys=True)
-    return memo(key, lambda: ws.settings(merged))
+    decided = dict(app or {})
+    key = "settings:" + json.dumps([str(ws.path), merged, decided], sort_keys=True)
+    return memo(key, lambda: ws.settings_sourced(merged, app=decided))
 
 
 def _warehouse_files(ws: Workspace, settings: Settings) -> list[Path] | None:

@@ -1,8 +1,9 @@
 """Page contexts: each view calls one of these and renders what it returns.
 
 They compose the selectors (reports through the cache, app decisions from
-the database) and put numbers into words with `coparent.charts.format`; no
-figure is computed here that a core service does not already report.
+the database) and put numbers into words with `coparent.metrics.display`,
+each registered figure under its registry label (`coparent.metrics.registry`);
+no figure is computed here that a core service does not already report.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
+from coparent.metrics.registry import lookup, metric
+from coparent.settings import source_words
 from coparent.web.common.facts import Facts, core_settings, data_version, workspace
 from coparent.web.dashboards.selectors import (
     AGAINST,
@@ -37,6 +40,7 @@ from coparent.web.wins.services import wins_refresh_quietly
 __all__ = [
     "diagnosis_page",
     "funnel_page",
+    "goal_source",
     "product_page",
     "products_page",
     "scorecard_key",
@@ -101,6 +105,15 @@ def sub_goal_progress(sub: SubGoal, report: dict[str, Any] | None) -> dict[str, 
     }
 
 
+def _kpi(report: dict[str, Any], name: str, detail: str, *, label: str = "") -> Kpi:
+    """Registered metric ``name`` as a card: its label and value, or "no data" and the fix."""
+    value = lookup(report, metric(name).path)
+    hint = (report.get("no_data") or {}).get(name, "")
+    if value is None and hint:
+        return Kpi(label or fmt.label(name), fmt.NO_DATA, hint)
+    return Kpi(label or fmt.label(name), fmt.value(name, value), detail)
+
+
 def _side_kpis(side: str, report: dict[str, Any] | None) -> list[Kpi]:
     if not report:
         return []
@@ -109,37 +122,39 @@ def _side_kpis(side: str, report: dict[str, Any] | None) -> list[Kpi]:
         if not m:
             return []
         committed = m.get("committed")
-        delivered = fmt.count(m.get("mqls_delivered"))
+        of_all = fmt.value(
+            "mql_to_accepted",
+            lookup(report, metric("mql_to_accepted").path),
+            no_data=report.get("no_data"),
+        )
         return [
-            Kpi(
-                "MQLs delivered",
-                delivered,
-                f"of {fmt.count(committed)} committed ({fmt.percent(m.get('delivery_rate'))})"
+            _kpi(
+                report,
+                "mqls",
+                f"of {fmt.count(committed)} committed "
+                f"({fmt.value('delivery_rate', m.get('delivery_rate'))} to date)"
                 if committed
                 else "no commitment set",
             ),
-            Kpi(
-                "accepted by Sales",
-                fmt.percent(m.get("acceptance_rate")),
-                f"{fmt.count(m.get('accepted'))} accepted, {fmt.count(m.get('rejected'))} rejected",
+            _kpi(
+                report,
+                "acceptance_rate",
+                f"{fmt.count(m.get('accepted'))} accepted, {fmt.count(m.get('rejected'))} "
+                f"rejected; {fmt.label('mql_to_accepted')}: {of_all}",
             ),
         ]
     s = _dig(report, "sla", "sales")
     if not s:
         return []
+    median = fmt.value("median_hours_to_contact", s.get("median_hours"))
     return [
-        Kpi(
-            f"contacted within {fmt.hours(s.get('sla_hours'))}",
-            fmt.percent(s.get("share_within_sla")),
-            f"median first contact {fmt.hours(s.get('median_hours'))}",
+        _kpi(
+            report,
+            "sales_sla_share",
+            f"{fmt.label('median_hours_to_contact')}: {median}",
+            label=fmt.label("sales_sla_share", sla_hours=s.get("sla_hours")),
         ),
-        Kpi(
-            "attempts per MQL",
-            f"{s['attempts_per_mql']:.1f}"
-            if s.get("attempts_per_mql") is not None
-            else fmt.MISSING,
-            f"{fmt.count(s.get('attempts'))} attempts in all",
-        ),
+        _kpi(report, "attempts_per_mql", f"{fmt.count(s.get('attempts'))} attempts in all"),
     ]
 
 
@@ -165,6 +180,17 @@ def web_notes(notes: list[str]) -> list[str]:
         elif match:
             out.append(match)
     return out
+
+
+def goal_source(goal: dict[str, Any] | None) -> str:
+    """Where a report's goal came from, in words ('' without a goal).
+
+    >>> goal_source({"source": "app"}), goal_source(None)
+    ("the app's Setup", '')
+    """
+    if not goal:
+        return ""
+    return source_words(str(goal.get("source") or "settings_file"), "goal_won_revenue")
 
 
 def scorecard_key(*, actor: Actor, period: str | None) -> list[Any]:
@@ -204,11 +230,12 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         }
         for side in ("marketing", "sales")
     ]
-    headline = ""
+    headline, moved = "", list[dict[str, Any]]()
     if data is not None and r.period:
         diag, _ = diagnosis_for(r)
         if diag.ok and diag.value is not None:
             headline = str(diag.value.get("headline") or "")
+            moved = _moved(diag.value, limit=3)
     wins_refresh_quietly()  # quick unless the facts or decisions changed since the last run
     return {
         "r": r,
@@ -216,17 +243,30 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         "data": data,
         "charts": scorecard_charts_get(r, report),
         "goal": found,
+        "goal_source": goal_source((data or {}).get("goal")),
         "sides": sides,
         "headline": headline,
+        "moved": moved,
         **feed_context(wins=5, kudos=4),
         "balance": feedback_balance() if actor.single_team else None,
         "notes": web_notes(list((data or {}).get("notes") or [])),
     }
 
 
+def _moved(diagnosis: dict[str, Any] | None, *, limit: int) -> list[dict[str, Any]]:
+    """The diagnosis's significant findings, largest first: what its headline names, in full.
+
+    Every surface reads the one ranked ``findings`` list, so the scorecard, the
+    diagnosis page, the chart and the digest name the same things.
+    """
+    found = (diagnosis or {}).get("findings") or []
+    return [f for f in found if f.get("significant")][:limit]
+
+
 def diagnosis_page(*, period: str | None, against: str, by: str) -> dict[str, Any]:
     r, report, chart = diagnosis_get(period=period, against=against, by=by)
-    if against == "goal" and not report.ok and r.period and r.goal is None:
+    no_goal = r.goal is None and r.settings.goal_won_revenue <= 0
+    if against == "goal" and not report.ok and report.error is None and r.period and no_goal:
         report = Facts(
             None,
             missing=f"no revenue goal is set for {r.period}: there is nothing to compare against",
@@ -244,6 +284,8 @@ def diagnosis_page(*, period: str | None, against: str, by: str) -> dict[str, An
         "against_choices": AGAINST,
         "by_choices": SEGMENTS,
         "narrative": narrative,
+        "moved": _moved(data, limit=5),
+        "goal_source": goal_source((data or {}).get("goal")),
     }
 
 

@@ -1,18 +1,23 @@
 """Reads for the pages that show facts: scorecard, diagnosis, funnel & SLA, products.
 
 Each selector resolves the period (the scorecard's default when none is
-given), turns the owner's goal and SLA terms into `Settings` overrides, and
+given), turns the owner's goal and SLA terms into `Settings` overrides (the
+``app`` layer: ``coparent serve --setting`` still wins, as on the CLI), and
 calls one core service through the report cache; chart fragments are cached
-beside the report they are drawn from.
+beside the report they are drawn from. A period the data do not reach comes
+back as a report whose ``missing`` says so (``error`` keeps the
+`PeriodOutOfRange` for the API), so the page keeps its pickers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from coparent import charts
+from coparent.errors import PeriodOutOfRange
 from coparent.metrics.periods import Period, parse_period, period_containing
 from coparent.services.diagnosis import diagnosis_report
 from coparent.services.scorecard import scorecard_report
@@ -21,7 +26,14 @@ from coparent.services.web_funnel import FUNNEL_SEGMENTS, FunnelBy, funnel_repor
 from coparent.services.web_products import product_report
 from coparent.settings import Settings
 from coparent.web.common.errors import BadParameter
-from coparent.web.common.facts import Facts, cached_facts, cached_value, core_settings, workspace
+from coparent.web.common.facts import (
+    Facts,
+    cached_facts,
+    cached_value,
+    core_settings,
+    core_settings_sourced,
+    workspace,
+)
 from coparent.web.goals.selectors import GoalForPeriod, core_overrides, goal_for_period
 from coparent.workspace import Workspace
 
@@ -49,6 +61,7 @@ AGAINST: dict[str, str] = {
 }
 SEGMENTS: dict[str, str] = {"product": "product", "channel": "channel"}
 _PERIOD_HINT = "use 2026-Q3 (quarter), 2026-07 (month) or 2026 (year)"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,8 @@ class Resolved:
     default: Facts[dict[str, Any]]
     base: Settings
     choices: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    base_sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def goal(self) -> GoalForPeriod | None:
@@ -70,25 +85,64 @@ class Resolved:
         return goal_for_period(period=self.period, fiscal_year_start_month=fy)
 
 
-def _settings_for(ws: Workspace, period: str | None, fy: int) -> Settings:
-    return core_settings(ws, overrides=core_overrides(period=period, fiscal_year_start_month=fy))
+def _settings_for(ws: Workspace, period: str | None, fy: int) -> tuple[Settings, dict[str, str]]:
+    app = core_overrides(period=period, fiscal_year_start_month=fy)
+    settings, sources = core_settings_sourced(ws, app=app)
+    return settings, dict(sources)
 
 
-def _default_report(ws: Workspace, base: Settings) -> Facts[dict[str, Any]]:
+def _default_report(
+    ws: Workspace, base: Settings, sources: dict[str, str]
+) -> Facts[dict[str, Any]]:
     return cached_facts(
         "scorecard",
-        lambda con: scorecard_report(con, settings=base),
-        params={"period": None},
+        lambda con: scorecard_report(con, settings=base, sources=sources),
+        params={"period": None, "sources": sources},
         settings=base,
         ws=ws,
     )
 
 
-def period_choices(*, default: str, as_of: str | None, fiscal_year_start_month: int) -> list[str]:
+def _within_data(produce: Callable[[], Facts[T]]) -> Facts[T]:
+    """A report, or the period the data do not reach as its message (the API raises it)."""
+    try:
+        return produce()
+    except PeriodOutOfRange as exc:
+        return Facts(None, missing=exc.message, hint=exc.hint, error=exc)
+
+
+def _with_data(labels: list[str], *, first: str | None, last: str | None, fy: int) -> list[str]:
+    """The labels of periods that share a day with the data (all of them without its dates)."""
+    if not first or not last:
+        return labels
+    start, end = date.fromisoformat(first[:10]), date.fromisoformat(last[:10])
+    kept = []
+    for label in labels:
+        p = parse_period(label, fiscal_year_start_month=fy)
+        if p.start <= end and p.end > start:
+            kept.append(label)
+    return kept
+
+
+def period_choices(
+    *,
+    default: str,
+    as_of: str | None,
+    fiscal_year_start_month: int,
+    first: str | None = None,
+    last: str | None = None,
+) -> list[str]:
     """Quarters and months to pick from: the current ones, then going back two years.
+
+    Only periods that share a day with the data (``first`` to ``last``, its
+    first and last dates) are offered: any other is an error, not a choice.
 
     >>> period_choices(default="2026-Q2", as_of="2026-07-15", fiscal_year_start_month=1)[:6]
     ['2026-Q3', '2026-Q2', '2026-Q1', '2025-Q4', '2025-Q3', '2025-Q2']
+    >>> period_choices(default="2026-Q2", as_of="2026-07-15", fiscal_year_start_month=1,
+    ...                first="2025-11-20", last="2026-07-15")
+    ['2026-Q3', '2026-Q2', '2026-Q1', '2025-Q4', '2026-07', '2026-06', '2026-05', '2026-04', \
+'2026-03', '2026-02', '2026-01', '2025-12', '2025-11', '2026', '2025']
     """
     fy = fiscal_year_start_month
     p = parse_period(default, fiscal_year_start_month=fy)
@@ -104,35 +158,41 @@ def period_choices(*, default: str, as_of: str | None, fiscal_year_start_month: 
     labels = [q.label for q in quarters] + [m.label for m in months] + [y.label for y in years]
     if p.label not in labels:
         labels.insert(0, p.label)
-    return labels
+    return _with_data(labels, first=first, last=last, fy=fy)
 
 
 def resolve_period(period: str | None) -> Resolved:
     """The period to show and the settings (with the owner's goal and SLA terms) for it."""
     ws = workspace()
-    base = _settings_for(ws, None, 1)
+    base, base_sources = _settings_for(ws, None, 1)
     fy = base.fiscal_year_start_month
     if fy != 1:
-        base = _settings_for(ws, None, fy)
-    default = _default_report(ws, base)
+        base, base_sources = _settings_for(ws, None, fy)
+    default = _default_report(ws, base, base_sources)
     label: str | None = None
     if period:
         try:
             label = parse_period(period, fiscal_year_start_month=fy).label
+        except PeriodOutOfRange:
+            raise  # outside the calendar: the user's error, with its own code
         except ValueError as exc:
             raise BadParameter(str(exc), parameter="period", hint=_PERIOD_HINT) from None
     elif default.ok and default.value is not None:
         label = str(default.value["period"]["label"])
     choices: list[str] = []
     if default.ok and default.value is not None:
+        first, last = default.value.get("data_first_at"), default.value.get("data_last_at")
         choices = period_choices(
             default=str(default.value["period"]["label"]),
             as_of=default.value.get("as_of"),
             fiscal_year_start_month=fy,
+            first=first,
+            last=last,
         )
-        if label and label not in choices:
+        if label and label not in choices and _with_data([label], first=first, last=last, fy=fy):
             choices.insert(0, label)
-    return Resolved(label, _settings_for(ws, label, fy), ws, default, base, choices)
+    settings, sources = _settings_for(ws, label, fy)
+    return Resolved(label, settings, ws, default, base, choices, sources, base_sources)
 
 
 def scorecard_get(*, period: str | None) -> tuple[Resolved, Facts[dict[str, Any]]]:
@@ -145,15 +205,17 @@ def scorecard_for(r: Resolved, *, default: bool = False) -> Facts[dict[str, Any]
     """The scorecard report of an already resolved period."""
     if r.period is None:
         return r.default
-    if default and r.settings == r.base:
+    if default and r.settings == r.base and r.sources == r.base_sources:
         return r.default  # the default report was computed with these very settings
     label = r.period
-    return cached_facts(
-        "scorecard",
-        lambda con: scorecard_report(con, period=label, settings=r.settings),
-        params={"period": label},
-        settings=r.settings,
-        ws=r.ws,
+    return _within_data(
+        lambda: cached_facts(
+            "scorecard",
+            lambda con: scorecard_report(con, period=label, settings=r.settings, sources=r.sources),
+            params={"period": label, "sources": r.sources},
+            settings=r.settings,
+            ws=r.ws,
+        )
     )
 
 
@@ -170,7 +232,8 @@ def scorecard_charts_get(r: Resolved, report: Facts[dict[str, Any]]) -> dict[str
             out["goal"] = charts.fragment(fig, div_id="goal-chart")
         if data.get("funnel"):
             out["funnel"] = charts.fragment(
-                charts.funnel_figure(data["funnel"]), div_id="funnel-chart"
+                charts.funnel_figure(data["funnel"], period=data["period"]["label"]),
+                div_id="funnel-chart",
             )
         return out
 
@@ -203,18 +266,21 @@ def diagnosis_for(
         return r.default, ""
     label = r.period
     params = {"period": label, "against": against, "by": by}
-    report = cached_facts(
-        "diagnosis",
-        lambda con: diagnosis_report(
-            con,
-            period=label,
-            against=against,  # type: ignore[arg-type]
-            by=by,  # type: ignore[arg-type]
+    report = _within_data(
+        lambda: cached_facts(
+            "diagnosis",
+            lambda con: diagnosis_report(
+                con,
+                period=label,
+                against=against,  # type: ignore[arg-type]
+                by=by,  # type: ignore[arg-type]
+                settings=r.settings,
+                sources=r.sources,
+            ),
+            params={**params, "sources": r.sources},
             settings=r.settings,
-        ),
-        params=params,
-        settings=r.settings,
-        ws=r.ws,
+            ws=r.ws,
+        )
     )
     chart = ""
     if report.ok and report.value is not None:
@@ -246,12 +312,14 @@ def funnel_get(
     label = r.period
     seg: FunnelBy | None = by or None  # type: ignore[assignment]
     params = {"period": label, "by": seg}
-    report = cached_facts(
-        "funnel",
-        lambda con: funnel_report(con, period=label, by=seg, settings=r.settings),
-        params=params,
-        settings=r.settings,
-        ws=r.ws,
+    report = _within_data(
+        lambda: cached_facts(
+            "funnel",
+            lambda con: funnel_report(con, period=label, by=seg, settings=r.settings),
+            params=params,
+            settings=r.settings,
+            ws=r.ws,
+        )
     )
     card = scorecard_for(r)
     figs: dict[str, str] = {}
@@ -267,7 +335,7 @@ def funnel_get(
                     div_id="compliance-chart",
                 )
             }
-            if speed:
+            if speed and speed.get("histogram"):
                 out["speed"] = charts.fragment(
                     charts.speed_histogram_figure(speed), div_id="speed-chart"
                 )
@@ -290,7 +358,9 @@ def funnel_get(
                     rows.append(
                         {"stage": "won", "count": o["won"], "conversion": o["opportunity_to_won"]}
                     )
-                out["funnel"] = charts.fragment(charts.funnel_figure(rows), div_id="funnel-chart")
+                out["funnel"] = charts.fragment(
+                    charts.funnel_figure(rows, period=label), div_id="funnel-chart"
+                )
             return out
 
         figs = (
@@ -309,12 +379,16 @@ def product_get(
         return r, Facts(None, r.default.missing, r.default.hint), ""
     label = r.period
     params = {"period": label, "product_id": product_id}
-    report = cached_facts(
-        "product",
-        lambda con: product_report(con, product_id=product_id, period=label, settings=r.settings),
-        params=params,
-        settings=r.settings,
-        ws=r.ws,
+    report = _within_data(
+        lambda: cached_facts(
+            "product",
+            lambda con: product_report(
+                con, product_id=product_id, period=label, settings=r.settings
+            ),
+            params=params,
+            settings=r.settings,
+            ws=r.ws,
+        )
     )
     chart = ""
     if report.ok and report.value is not None:

@@ -1,11 +1,14 @@
 """Gather the weekly digest's data from the facts and the app, as plain data for `notify`.
 
 One week, one as-of date: the week's Sunday, or today while the week is
-running. The scorecard and the diagnosis are computed as of that date (the
-latest complete quarter, with the owner's goal and SLA terms, exactly as the
-Scorecard page does); wins are those of the seven days up to it; pairs are
-the round in force on it. The feedback queues and starter projects show
-their state now (the app keeps no history of them).
+running. The scorecard and the diagnosis are computed as of that date, but
+never past the data's last date (the latest complete quarter, with the
+owner's goal and SLA terms, exactly as the Scorecard page does): a day the
+data do not reach would turn MQLs still within the SLA into misses, so the
+digest's figures are the Scorecard page's for the same period. Wins are those
+of the seven days up to the week's date; pairs are the round in force on it.
+The feedback queues and starter projects show their state now (the app keeps
+no history of them).
 
 Each section that cannot be filled becomes a `Missing` with what to import or
 set up, so one missing table never stops the whole digest.
@@ -28,9 +31,14 @@ from coparent.notify import Digest, DigestError, Missing, digest_build, iso_week
 from coparent.services.diagnosis import diagnosis_report
 from coparent.services.offers import offer_analyze
 from coparent.services.scorecard import scorecard_report
-from coparent.services.winback import LIST_DIR, winback_list_load, winback_outcome
+from coparent.services.winback import (
+    LIST_DIR,
+    winback_list_load,
+    winback_list_values,
+    winback_outcome,
+)
 from coparent.settings import Settings
-from coparent.web.common.facts import Facts, cached_facts, core_settings
+from coparent.web.common.facts import Facts, cached_facts, core_settings, core_settings_sourced
 from coparent.web.digest.models import DigestDelivery
 from coparent.web.feedback.models import FeedbackItem
 from coparent.web.feedback.selectors import SIDES, feedback_queue
@@ -128,44 +136,62 @@ def _guarded(produce: Callable[[], T]) -> T | Missing:
 
 
 def _settings(ws: Workspace, overrides: Mapping[str, str], period: str | None) -> Settings:
+    return _sourced(ws, overrides, period)[0]
+
+
+def _sourced(
+    ws: Workspace, overrides: Mapping[str, str], period: str | None
+) -> tuple[Settings, dict[str, str]]:
+    """The settings with the owner's goal and SLA terms, and their sources; ``--setting`` still
+    wins over the app, as on the CLI."""
     fy = core_settings(ws, overrides=overrides).fiscal_year_start_month
-    goal = core_overrides(period=period, fiscal_year_start_month=fy)
-    return core_settings(ws, overrides={**overrides, **goal})
+    app = core_overrides(period=period, fiscal_year_start_month=fy)
+    settings, sources = core_settings_sourced(ws, overrides=overrides, app=app)
+    return settings, dict(sources)
 
 
 def _reports(
     ws: Workspace, overrides: Mapping[str, str], as_of: date
 ) -> tuple[dict[str, Any] | Missing, dict[str, Any] | Missing]:
     """Scorecard and diagnosis of the latest complete period as of ``as_of``."""
-    base = _settings(ws, overrides, None)
-    first = cached_facts(
-        "digest-scorecard",
-        lambda con: scorecard_report(con, settings=base, as_of=as_of),
-        params={"as_of": as_of, "period": None},
-        settings=base,
-        ws=ws,
+    base, base_sources = _sourced(ws, overrides, None)
+    card = _guarded(  # a week before the data start has no quarter to show: say so
+        lambda: _facts_or_missing(
+            cached_facts(
+                "digest-scorecard",
+                lambda con: scorecard_report(con, settings=base, as_of=as_of, sources=base_sources),
+                params={"as_of": as_of, "period": None, "sources": base_sources},
+                settings=base,
+                ws=ws,
+            )
+        )
     )
-    card = _facts_or_missing(first)
     if isinstance(card, Missing):
         return card, card
     label = str(card["period"]["label"])
-    settings = _settings(ws, overrides, label)
-    if settings != base:  # the owner's goal for that period changes the numbers
-        card = _facts_or_missing(
-            cached_facts(
-                "digest-scorecard",
-                lambda con: scorecard_report(con, period=label, settings=settings, as_of=as_of),
-                params={"as_of": as_of, "period": label},
-                settings=settings,
-                ws=ws,
+    settings, sources = _sourced(ws, overrides, label)
+    if (settings, sources) != (base, base_sources):  # the owner's goal for that period
+        card = _guarded(
+            lambda: _facts_or_missing(
+                cached_facts(
+                    "digest-scorecard",
+                    lambda con: scorecard_report(
+                        con, period=label, settings=settings, as_of=as_of, sources=sources
+                    ),
+                    params={"as_of": as_of, "period": label, "sources": sources},
+                    settings=settings,
+                    ws=ws,
+                )
             )
         )
     diagnosis = _guarded(
         lambda: _facts_or_missing(
             cached_facts(
                 "digest-diagnosis",
-                lambda con: diagnosis_report(con, period=label, settings=settings, as_of=as_of),
-                params={"as_of": as_of, "period": label},
+                lambda con: diagnosis_report(
+                    con, period=label, settings=settings, as_of=as_of, sources=sources
+                ),
+                params={"as_of": as_of, "period": label, "sources": sources},
                 settings=settings,
                 ws=ws,
             )
@@ -235,7 +261,7 @@ def _winback(ws: Workspace, settings: Settings) -> dict[str, Any] | Missing:
         "holdout": len(members) - len(to_contact),
         "assigned": work.filter(assignee__isnull=False).count(),
         "contacted": work.filter(contacted_at__isnull=False).count(),
-        "value_at_stake": sum(m.get("value_at_stake") or 0.0 for m in to_contact),
+        **winback_list_values(members),
         "verdict": (outcome.value or {}).get("verdict") if outcome.ok else outcome.missing,
     }
 
@@ -277,12 +303,13 @@ def digest_get(
     extra = dict(overrides or {})
     company, labels = _company()
     settings = _settings(ws, extra, None)
-    scorecard, diagnosis = _reports(ws, extra, week.as_of)
+    as_of, note = _numbers_as_of(ws, extra, week)
+    scorecard, diagnosis = _reports(ws, extra, as_of)
     start, end = week.wins_window
     return digest_build(
         week=week.week,
         company=company,
-        as_of=week.as_of,
+        as_of=as_of,
         wins_window=week.wins_window,
         scorecard=scorecard,
         diagnosis=diagnosis,
@@ -292,7 +319,26 @@ def digest_get(
         offer=_guarded(lambda: _offer(ws, settings)),
         pairs=_guarded(lambda: digest_pairs(on=week.pairs_day)),
         side_labels=labels,
-        note=week.note,
+        note=note,
+    )
+
+
+def _numbers_as_of(
+    ws: Workspace, overrides: Mapping[str, str], week: DigestWeek
+) -> tuple[date, str]:
+    """The day the figures are read at (the week's, at most the data's last) and the note.
+
+    Said in the note, not silently: a reader comparing with the Scorecard page
+    sees why the dates differ.
+    """
+    last = digest_data_last(ws, overrides)
+    if last is None or last >= week.as_of:
+        return week.as_of, week.note
+    if week.note:  # stale data: the note already says where the data end
+        return last, week.note
+    return last, (
+        f"Numbers are as of {last:%a %-d %b %Y}, the data's last date, as on the Scorecard "
+        "page: later days are not imported yet."
     )
 
 

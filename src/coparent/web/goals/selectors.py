@@ -3,7 +3,10 @@
 The core services read the goal and the SLA terms from `Settings`
 (``goal_won_revenue`` per quarter, ``marketing_mql_commitment`` per month,
 ``sales_sla_hours``). `core_overrides` turns the owner's decisions for a
-period into those overrides, so the scorecard and the diagnosis show them.
+period into those overrides (the ``app`` layer of `coparent.settings`), so
+the scorecard and the diagnosis show them; `app_decisions` does the same for
+callers outside the web app (``coparent scorecard``, ``coparent diagnose``),
+whose app database may not have been migrated yet.
 """
 
 from __future__ import annotations
@@ -11,14 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 
+from coparent.errors import WorkspaceError
 from coparent.metrics.periods import Period, parse_period, period_containing
 from coparent.web.common.memo import memo
 from coparent.web.goals.models import Goal, SlaTerms, SubGoal
 
 __all__ = [
     "GoalForPeriod",
+    "app_decisions",
     "core_overrides",
     "goal_for_period",
     "goals_list",
@@ -91,3 +97,21 @@ def core_overrides(*, period: str | None, fiscal_year_start_month: int = 1) -> d
         if found is not None:
             out["goal_won_revenue"] = str(found.per_quarter)
     return out
+
+
+def app_decisions(*, period: str | None, fiscal_year_start_month: int = 1) -> dict[str, str]:
+    """`core_overrides` for the CLI: none while the app database has no tables yet.
+
+    A database that exists but cannot be read is a `WorkspaceError`: its
+    goal would silently be missing from the numbers otherwise.
+    """
+    try:
+        if Goal._meta.db_table not in connection.introspection.table_names():
+            return {}  # never migrated: nobody has decided anything yet
+        return core_overrides(period=period, fiscal_year_start_month=fiscal_year_start_month)
+    except DatabaseError as exc:
+        raise WorkspaceError(
+            f"the app database cannot be read: {exc}",
+            hint="check DATABASE_URL (or the workspace's app.sqlite3); the goal and SLA terms "
+            "set in the app live there",
+        ) from None

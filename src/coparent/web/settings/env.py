@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+from coparent.workspace import APP_DATABASE_FILE
 
 __all__ = [
     "env_bool",
@@ -106,7 +109,7 @@ def env_database(workspace: Path, *, environ: Mapping[str, str] | None = None) -
 
     url = _environ(environ).get("DATABASE_URL", "").strip()
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(workspace / "app.sqlite3")}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(workspace / APP_DATABASE_FILE)}
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises ValueError and friends
@@ -121,10 +124,12 @@ SECRET_KEY_FILE = "secret_key"
 
 
 def secret_key(workspace: Path, *, environ: Mapping[str, str] | None = None) -> str:
-    """``COPARENT_SECRET_KEY``, else the key `webapp_prepare` wrote into the workspace.
+    """``COPARENT_SECRET_KEY``, else the workspace's ``secret_key`` file, made if missing.
 
-    Without either (tests, ``manage.py check``) a fixed development key is used;
-    ``check --deploy`` flags it.
+    A workspace (a folder with ``settings.toml``) without a key file gets a
+    random one (mode 600), as ``coparent serve`` makes it. Without a workspace
+    the key is empty, and the app refuses to start (`coparent.web.common.apps`):
+    there is no public fallback key.
     """
     key = _environ(environ).get("COPARENT_SECRET_KEY", "").strip()
     if key:
@@ -134,4 +139,14 @@ def secret_key(workspace: Path, *, environ: Mapping[str, str] | None = None) -> 
         text = path.read_text(encoding="utf-8").strip()
     except OSError:
         text = ""
-    return text or "django-insecure-coparent-development-key-set-COPARENT_SECRET_KEY"
+    if text or not (workspace / "settings.toml").is_file():
+        return text
+    made = secrets.token_urlsafe(50)
+    try:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(made + "\n")
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return made

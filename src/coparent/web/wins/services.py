@@ -128,7 +128,7 @@ def wins_settings(ws: Workspace | None = None) -> Settings:
     """The workspace settings with the owner's SLA terms (the streak rules read them)."""
     ws = ws or workspace()
     fy = core_settings(ws).fiscal_year_start_month
-    return core_settings(ws, overrides=core_overrides(period=None, fiscal_year_start_month=fy))
+    return core_settings(ws, app=core_overrides(period=None, fiscal_year_start_month=fy))
 
 
 def _list_files(ws: Workspace) -> list[tuple[str, int]]:

@@ -1,7 +1,12 @@
-"""Template filters: numbers and dates as people read them (see `coparent.charts.format`).
+"""Template filters: numbers and dates as people read them (see `coparent.metrics.display`).
 
 Loaded as a builtin, so every template can write ``{{ revenue|money }}``,
-``{{ share|pct }}``, ``{{ hours|duration_hours }}``, ``{{ item.due_at|due }}``.
+``{{ share|pct }}``, ``{{ hours|duration_hours }}``, ``{{ item.due_at|due }}``,
+and for a registered metric ``{{ report|metric:"win_rate" }}`` (its value in
+the report, formatted, "no data (import ...)" when its inputs are missing)
+and ``{{ "win_rate"|label }}``. Templates print numbers only through these
+filters: Django's ``floatformat`` and friends bypass the one formatter, and
+tests/web/test_numbers_on_pages.py fails when a page does.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
+from coparent.metrics.registry import lookup
+from coparent.metrics.registry import metric as registered
 
 register = template.Library()
 
@@ -58,6 +65,33 @@ def num(value: Any) -> str:
 
 
 @register.filter
+def dec(value: Any) -> str:
+    """A ratio that is not a share, to one decimal (``2.5``, ``3``)."""
+    return fmt.decimal(_number(value))
+
+
+@register.filter
+def metric(report: Any, name: str) -> str:
+    """Registered metric ``name``'s value in a report (scorecard JSON), formatted."""
+    if not isinstance(report, dict):
+        return fmt.missing()
+    value = lookup(report, registered(name).path)
+    return fmt.value(name, _number(value), no_data=report.get("no_data"))
+
+
+@register.filter
+def label(name: Any, sla_hours: Any = None) -> str:
+    """Registered metric ``name``'s label (``{{ "sales_sla_share"|label:sla_hours }}``)."""
+    return fmt.label(str(name), sla_hours=_number(sla_hours))
+
+
+@register.filter
+def no_data(hint: Any) -> str:
+    """``no data (import leads with accepted_at)``."""
+    return fmt.missing(str(hint or ""))
+
+
+@register.filter
 def duration_hours(value: Any) -> str:
     return fmt.hours(_number(value))
 
@@ -81,7 +115,7 @@ def _when(value: Any) -> datetime | None:
 def _days_text(days: float) -> str:
     if days < 1:
         hours = max(1, round(days * 24))
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return f"{fmt.count(hours)} hour{'s' if hours != 1 else ''}"
     return fmt.days(days)
 
 
