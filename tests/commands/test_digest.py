@@ -164,5 +164,5 @@ def test_a_week_before_the_data_start_says_so_in_the_number_sections(workspace: 
     assert result.exit_code == 0, result.output
     sections = {s["key"]: s for s in json.loads(result.output)["digest"]["sections"]}
     for key in ("scorecard", "diagnosis"):
-        assert sections[key]["empty"] == "2023-Q4 ends before the data start (2024-10-01)"
+        assert sections[key]["empty"] == "2024-Q1 ends before the data start (2024-10-01)"
         assert "pick a quarter from 2024-Q4 to 2026-Q3" in sections[key]["hint"]

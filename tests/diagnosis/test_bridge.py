@@ -133,9 +133,9 @@ def test_maven_report_names_volume_pace_and_the_product_whose_deals_stopped_clos
     assert sum(one_level.values()) == pytest.approx(1_096_599.0 - 1_078_522.0, abs=1e-6)
     assert any("No leads table" in n for n in report["notes"])  # type: ignore[attr-defined]
     assert report["headline"] == (
-        "Revenue fell 3% (-103,856) from 2017-Q2 to 2017-Q3; outside normal variation: "
-        "more opportunities opened (+450,202), fewer deals closed in the quarter (-427,888) "
-        "and a process signal in MG Special (-136,340)."
+        "Revenue fell 3.4% (-$103,856) from 2017-Q2 to 2017-Q3; outside normal variation: "
+        "more opportunities opened (+$450,202), fewer deals closed in the quarter "
+        "(-$427,888) and a process signal in MG Special (-$136,340)."
     )
 
 

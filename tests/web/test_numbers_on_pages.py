@@ -9,8 +9,7 @@ here.
 
 Left out, each for a reason: the scripts (the charts draw their own axes; their
 titles go through the formatter, `tests/charts`), the wins feed (stories are
-written when the wins engine runs, and stored), and the diagnosis headline
-(the revenue bridge's own text, `coparent.diagnosis`).
+written when the wins engine runs, and stored).
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ _NOT_FIGURES = (
     r"\b(19|20)\d{2}\b",
     r"\b[Ll]ast \d+ (days|months)\b",  # fixed windows, terms of the page
 )
-_SKIPPED_BLOCKS = ("latest-wins", "diagnosis-headline")
+_SKIPPED_BLOCKS = ("latest-wins",)
 
 
 def _marked(text: str) -> str:
@@ -99,6 +98,8 @@ PAGES: list[tuple[str, dict[str, str]]] = [
     ("dashboards:funnel", {"by": "month", "period": "2026"}),
     ("dashboards:products", {}),
     ("dashboards:product", {"product_id": "insight-cloud"}),
+    ("dashboards:diagnosis", {}),
+    ("dashboards:diagnosis", {"by": "channel", "against": "last-year"}),
 ]
 
 

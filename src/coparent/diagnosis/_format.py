@@ -1,11 +1,16 @@
 """Numbers and stage names as people read them, for verdicts and the narrative.
 
+Amounts, shares and counts are formatted by `coparent.metrics.display`, the one
+place every surface formats numbers, so "$912,973" in a headline is "$912,973"
+on the scorecard and in the digest; this module adds what only sentences
+about changes need (points, relative changes, a factor's own unit).
+
 Examples
 --------
 >>> money(-103856.4), money(300870.1, signed=True), percent(0.3784), points(-0.262)
-('-103,856', '+300,870', '38%', '-26 points')
+('-$103,856', '+$300,870', '38%', '-26 points')
 >>> factor_value("deal_size", 1720.5), factor_value("pace", 0.851)
-('1,720', '85%')
+('$1,720', '85%')
 >>> relative(-0.105), relative(0.9), relative(5.96)
 ('-10%', '+146%', '387.6 times')
 """
@@ -15,12 +20,14 @@ from __future__ import annotations
 import math
 
 from coparent.diagnosis.bridge import Factor
+from coparent.metrics import display
 
 __all__ = [
     "FACTOR_NAMES",
     "count",
     "direction",
     "factor_value",
+    "hours",
     "money",
     "percent",
     "points",
@@ -39,21 +46,21 @@ FACTOR_NAMES: dict[Factor, str] = {
 
 
 def money(x: float, *, signed: bool = False) -> str:
-    text = f"{abs(x):,.0f}"
-    if round(x) == 0:
-        return text
-    return ("-" if x < 0 else "+" if signed else "") + text
+    return display.money(x, signed=signed)
 
 
 def count(x: float) -> str:
-    return f"{x:,.0f}"
+    return display.count(x)
+
+
+def hours(x: float) -> str:
+    return display.hours(x)
 
 
 def percent(x: float | None, *, signed: bool = False) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
-    text = f"{x:+.0%}" if signed else f"{x:.0%}"
-    return text.replace("+-", "-")
+    return display.percent(x, signed=signed)
 
 
 def points(d: float) -> str:

@@ -161,7 +161,7 @@ def _steps(
             if c.signal:
                 steps.append(
                     f"For {c.channel} MQLs: agree together on a first-contact plan (who calls, "
-                    f"and when) that reaches them within {ctx.sla_hours:g} hours, and compare "
+                    f"and when) that reaches them within {fmt.hours(ctx.sla_hours)}, and compare "
                     "their acceptance next period."
                 )
     if not steps:
@@ -240,12 +240,13 @@ def narrative(
             paras.append(
                 "Speed to lead (a correlation, not a measured effect): "
                 + " ".join(
-                    f"{c.late} of {c.contacted} contacted {c.channel} MQLs had their first "
-                    f"contact after {ctx.sla_hours:g} hours; they were accepted "
+                    f"{fmt.count(c.late)} of {fmt.count(c.contacted)} contacted {c.channel} MQLs "
+                    "had their first "
+                    f"contact after {fmt.hours(ctx.sla_hours)}; they were accepted "
                     f"{fmt.percent(c.acceptance.late_rate)} of the time against "
                     f"{fmt.percent(c.acceptance.on_time_rate)} for MQLs contacted on time "
                     f"({c.reference}), and at the on-time rates they would have brought about "
-                    f"{c.extra_opportunities or 0:.0f} more opportunities."
+                    f"{fmt.count(c.extra_opportunities or 0)} more opportunities."
                     for c in flagged
                 )
             )
@@ -253,7 +254,7 @@ def narrative(
             share = speed.all.late_share
             paras.append(
                 f"Speed to lead: {fmt.percent(1 - share) if share is not None else 'n/a'} of "
-                f"contacted MQLs had their first contact within {ctx.sla_hours:g} hours, and no "
+                f"contacted MQLs had their first contact within {fmt.hours(ctx.sla_hours)}, and no "
                 "channel's late contacts stand out beyond normal variation."
             )
     if what_it_would_take:

@@ -207,12 +207,13 @@ def _speed_sentence(seg: SegmentFinding, speed: ChannelSpeed, sla_hours: float) 
         if speed.extra_revenue is not None
         else ""
     )
-    more = f"{speed.extra_opportunities:.0f}" if speed.extra_opportunities is not None else "n/a"
+    more = fmt.count(speed.extra_opportunities) if speed.extra_opportunities is not None else "n/a"
     return (
-        f"{seg.name}: {speed.late} of {speed.contacted} contacted MQLs "
-        f"({fmt.percent(speed.late_share)}) had their first contact more than {sla_hours:g} "
-        f"hours after becoming MQLs; late MQLs were accepted {fmt.percent(acc.late_rate)} of "
-        f"the time against {fmt.percent(acc.on_time_rate)} on time ({speed.reference}). At the "
+        f"{seg.name}: {fmt.count(speed.late)} of {fmt.count(speed.contacted)} contacted MQLs "
+        f"({fmt.percent(speed.late_share)}) had their first contact more than "
+        f"{fmt.hours(sla_hours)} after becoming MQLs; late MQLs were accepted "
+        f"{fmt.percent(acc.late_rate)} of the time against {fmt.percent(acc.on_time_rate)} "
+        f"on time ({speed.reference}). At the "
         f"on-time rates they would have brought about {more} more opportunities{worth}. This "
         "is a correlation, not a measured effect."
     )
