@@ -263,3 +263,48 @@ def test_demo_cohorts_are_all_matured_except_the_last_few_months() -> None:
     assert flags[-1] is False
     assert flags == sorted(flags, reverse=True)  # once young, every later cohort is young
     assert 20 < got[0]["maturity_days"] < 200
+
+
+# Links checked both ways (issue 13): the same July cohort, linked differently.
+# L1 names O1 (forward); L2 names nothing but O2 names L2 (back); L3 names O9,
+# which is not in the table (dangling); L8 names O4 and O5 also names L8
+# (forward wins); O6 names L4 too, but created after O7 which also names L4
+# (the earliest counts: O7, won).
+LINKED_LEADS = table(
+    "leads",
+    [
+        rec(lead_id="L1", channel="paid", mql_at=d(7, 1), accepted_at=d(7, 2), opportunity_id="O1"),
+        rec(lead_id="L2", channel="paid", mql_at=d(7, 2), accepted_at=d(7, 3)),
+        rec(lead_id="L3", channel="paid", mql_at=d(7, 3), accepted_at=d(7, 4), opportunity_id="O9"),
+        rec(lead_id="L4", channel="paid", mql_at=d(7, 4)),
+        rec(lead_id="L8", channel="paid", mql_at=d(7, 6), opportunity_id="O4"),
+    ],
+)
+LINKED_OPPS = table(
+    "opportunities",
+    [
+        rec(opportunity_id="O1", lead_id="L1", created_at=d(7, 3), closed_at=d(8, 1), status="won"),
+        rec(opportunity_id="O2", lead_id="L2", created_at=d(7, 5), closed_at=d(7, 9), status="won"),
+        rec(opportunity_id="O4", lead_id=None, created_at=d(7, 8), status="open"),
+        rec(opportunity_id="O5", lead_id="L8", created_at=d(7, 7), closed_at=d(7, 9), status="won"),
+        rec(opportunity_id="O6", lead_id="L4", created_at=d(7, 20), status="open"),
+        rec(
+            opportunity_id="O7", lead_id="L4", created_at=d(7, 10), closed_at=d(7, 12), status="won"
+        ),
+    ],
+)
+
+
+def test_either_direction_of_the_link_fills_the_funnel_and_a_dangling_one_does_not() -> None:
+    # MQLs L1 L2 L3 L4 L8 = 5. Opportunities: L1 (O1), L2 (O2 back), L4 (O7 back), L8 (O4
+    # forward) = 4; L3's O9 is not loaded. Accepted: L1 L2 L3 + the ones with opportunities
+    # (L4, L8) = 5. Won: L1 (O1), L2 (O2), L4 (O7) = 3; L8's own O4 is open (O5 is not its).
+    row = one(mql_funnel(LINKED_LEADS, opportunities=LINKED_OPPS, period=JULY))
+    assert _counts(row) == (5, 5, 4, 3)
+
+
+def test_dangling_links_are_counted_for_the_note() -> None:
+    from coparent.metrics._stages import dangling_links
+
+    assert dangling_links(LINKED_LEADS, LINKED_OPPS).execute() == 1
+    assert dangling_links(LEADS, OPPS).execute() == 0

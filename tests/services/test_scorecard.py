@@ -26,7 +26,7 @@ MAVEN_MAPPING = REPO / "examples" / "mappings" / "maven-crm.toml"
 TOP_KEYS = {
     "period", "as_of", "data_first_at", "data_last_at", "settings", "revenue", "won", "lost",
     "closed", "win_rate", "average_deal", "sales_cycle_days", "pipeline", "funnel", "speed_to_lead",
-    "sla", "goal", "products", "channels", "previous", "no_data", "notes",
+    "sla", "goal", "products", "channels", "previous", "no_data", "notes", "unlinked_leads",
 }  # fmt: skip
 
 

@@ -95,6 +95,7 @@ class IssueCode(Enum):
     W208 = ("ingest.W208", "look-alike letters from another alphabet in an id")
     W301 = ("ingest.W301", "references not checked")
     W302 = ("ingest.W302", "lookup key not found")
+    W303 = ("ingest.W303", "lead-deal link to a record not loaded")
 
     @property
     def level(self) -> Level:

@@ -135,8 +135,17 @@ def _order_message(a: pa.Array, b: pa.Array, la: str, lb: str) -> Callable[[int,
     return message
 
 
+SOFT_LINKS = frozenset({("leads", "opportunity_id"), ("opportunities", "lead_id")})
+"""Links between a lead and its deal, which exports often cut on one side (deals of one year,
+leads of all years): a link to a record not loaded is W303, and is not counted, rather than E301."""
+
+
 def check_references(checked: CheckedTable, *, lookup: KeyLookup, log: IssueLog) -> None:
-    """E301 for values missing from the referenced table; W301 when that table is absent."""
+    """E301 for values missing from the referenced table; W301 when that table is absent.
+
+    The lead-deal links (`SOFT_LINKS`) are W303 instead: the row loads, and the
+    funnel does not count the link (coparent.metrics._stages).
+    """
     for col in checked.table:
         if col.ref_table is None or col.ref_column is None:
             continue
@@ -159,6 +168,19 @@ def check_references(checked: CheckedTable, *, lookup: KeyLookup, log: IssueLog)
             continue
         unknown = pc.and_(present, pc.invert(pc.is_in(values, value_set=known)))
         ref = subject(col.ref_table)
+        if (checked.table.name, col.name) in SOFT_LINKS:
+            what = subject(checked.table.name)
+            log.add_rows(
+                IssueCode.W303,
+                mask=unknown,
+                rows=checked.rows,
+                column=label,
+                values=values,
+                message=_soft_link_message(what, ref),
+                hint=f"import the {col.ref_table} export that holds it (all years), or leave "
+                "it: the funnel counts only links to loaded records",
+            )
+            continue
         log.add_rows(
             IssueCode.E301,
             mask=unknown,
@@ -169,6 +191,16 @@ def check_references(checked: CheckedTable, *, lookup: KeyLookup, log: IssueLog)
             hint=f"import the {ref} into {col.ref_table} first, fix the value, or map it to "
             f"an existing {col.ref_column} with a values map in the mapping",
         )
+
+
+def _soft_link_message(what: str, ref: str) -> Callable[[int, str | None], str]:
+    def message(_i: int, value: str | None) -> str:
+        return (
+            f"{what} linked to an unknown {ref} {show_value(value)}: it loads, and the link "
+            "is not counted"
+        )
+
+    return message
 
 
 def _reference_message(what: str, ref: str) -> Callable[[int, str | None], str]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
 from coparent import warehouse
@@ -315,8 +316,52 @@ def _check(
     check_order(checked, log=log)
     _report(progress, "references", 0.0)
     check_references(checked, lookup=_lookup(con), log=log)
+    _check_back_links(con, checked, mode=mode, log=log)
     _report(progress, "references", 1.0)
     return checked
+
+
+# A table being loaded, the table whose rows link to it, and the linking column.
+_BACK_LINKS = {"opportunities": ("leads", "opportunity_id"), "leads": ("opportunities", "lead_id")}
+
+
+def _check_back_links(
+    con: BaseBackend, checked: CheckedTable, *, mode: WriteMode, log: IssueLog
+) -> None:
+    """W303: rows already in the warehouse that link into this table to a record it lacks.
+
+    Leads are imported before opportunities, so their ``opportunity_id`` links
+    are checked only now, against the opportunities being loaded (and, when
+    appending, those already there); the same the other way round.
+    """
+    name = checked.table.name
+    if name not in _BACK_LINKS:
+        return
+    other, column = _BACK_LINKS[name]
+    if not warehouse.has_table(con, other):
+        return
+    key = get_table(name).key[0]
+    known = checked.arrays[key]
+    if mode == "append" and warehouse.has_table(con, name):
+        before = con.table(name).select(key).to_pyarrow()[key].combine_chunks()
+        known = pa.concat_arrays([known.cast(pa.string()), before.cast(pa.string())])
+    t = con.table(other)
+    own_key = get_table(other).key[0]
+    linked = t.filter(t[column].notnull()).select(own_key, column).to_pyarrow()
+    dangling = pc.invert(pc.is_in(linked[column], value_set=known))
+    n = int(pc.sum(dangling).as_py() or 0)
+    if n == 0:
+        return
+    examples = linked.filter(dangling).slice(0, 3).to_pylist()
+    shown = ", ".join(f"{r[own_key]} -> {r[column]}" for r in examples)
+    log.add(
+        IssueCode.W303,
+        column=key,
+        count=n,
+        message=f"{n:,} {other} in the warehouse link to {name} not in this file ({shown}"
+        f"{', ...' if n > 3 else ''}); they stay, and those links are not counted",
+        hint=f"import the {name} export that holds them (all years), or leave them",
+    )
 
 
 def _check_value_maps(tmap: TableMapping, settings: Settings) -> None:

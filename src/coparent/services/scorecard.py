@@ -32,6 +32,7 @@ from ibis.expr import types as ir
 
 from coparent.errors import MissingDataError
 from coparent.metrics import display as fmt
+from coparent.metrics._stages import dangling_links
 from coparent.metrics.coverage import input_coverage, present_inputs
 from coparent.metrics.deals import deal_summaries, open_pipeline
 from coparent.metrics.freshness import (
@@ -377,6 +378,14 @@ def scorecard_report(
     else:
         _add_lead_sections(report, leads, opps, activities, p, prev, moment, settings, notes)
         _no_data_notes(no_data, notes)
+        unlinked = int(dangling_links(leads, opps).to_pyarrow().as_py())
+        report["unlinked_leads"] = unlinked
+        if unlinked:
+            notes.append(
+                f"{unlinked:,} leads name an opportunity that is not in the opportunities "
+                "table, so they are not counted as opportunities; import the deals export "
+                "that holds them (all years)"
+            )
     return _plain(report)  # type: ignore[no-any-return]
 
 
