@@ -2,8 +2,9 @@
 
 `coparent init`, `coparent user create ceo --role owner --password-stdin`,
 `coparent serve` (a real server process), then in Chromium: sign in, upload
-the three files of a HubSpot export on the Data page, watch the import job
-(run by a worker process) finish, and see the deals on the scorecard.
+the three files of a HubSpot export on the Data page (the scorecard's first-run
+card points there), watch the import job (run by a worker process) finish, and
+see the deals on the scorecard with the next steps: champions and the goal.
 """
 
 from __future__ import annotations
@@ -94,7 +95,11 @@ def test_from_an_empty_workspace_to_the_own_numbers_on_the_scorecard(
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{served}/")
-    page.goto(f"{served}/data/")
+    start = page.locator("#first-run")
+    expect(start).to_contain_text("Start here")
+    expect(start.locator("li[data-step=import] a")).to_have_attribute("href", "/data/")
+    start.locator("li[data-step=import] a").click()
+    page.wait_for_url(f"{served}/data/")
     page.select_option("#id_table", "crm-export")
     page.set_input_files(
         "#id_file", [str(HUBSPOT / n) for n in ("companies.csv", "contacts.csv", "deals.csv")]
@@ -109,4 +114,8 @@ def test_from_an_empty_workspace_to_the_own_numbers_on_the_scorecard(
     page.goto(f"{served}/?period=2024-Q1")
     expect(page.locator("#page-body h1")).to_contain_text("2024-Q1")
     expect(page.locator("#page-body")).to_contain_text("12,000")
+    next_steps = page.locator("#first-run")
+    expect(next_steps).to_contain_text("Next steps")
+    expect(next_steps.locator("li[data-step=champions] a")).to_be_visible()
+    expect(next_steps.locator("li[data-step=goal] a")).to_be_visible()
     shot(page, "first-hour-scorecard")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
+
 from coparent.metrics import display as fmt
 from coparent.metrics.registry import lookup, metric
 from coparent.settings import source_words
@@ -33,7 +35,7 @@ from coparent.web.feedback.selectors import (
 )
 from coparent.web.goals.models import SubGoal, SubGoalMetric
 from coparent.web.teams.access import Actor
-from coparent.web.teams.selectors import champion_names
+from coparent.web.teams.selectors import champion_names, memberships_list
 from coparent.web.wins.pages import feed_context
 from coparent.web.wins.services import wins_refresh_quietly
 
@@ -237,7 +239,11 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
             headline = str(diag.value.get("headline") or "")
             moved = _moved(diag.value, limit=3)
     wins_refresh_quietly()  # quick unless the facts or decisions changed since the last run
+    first_run = first_run_steps(
+        actor, has_data=data is not None, has_goal=bool((data or {}).get("goal")), period=r.period
+    )
     return {
+        "first_run": first_run,
         "r": r,
         "report": report,
         "data": data,
@@ -251,6 +257,62 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         "balance": feedback_balance() if actor.single_team else None,
         "notes": web_notes(list((data or {}).get("notes") or [])),
     }
+
+
+def first_run_steps(
+    actor: Actor, *, has_data: bool, has_goal: bool, period: str | None
+) -> list[dict[str, Any]] | None:
+    """The owner's first steps, in order, while any is left: data, champions, goal, people.
+
+    A new company's owner lands on an empty scorecard; this says what to do
+    first, and after the first import, what comes next. None once all is done
+    (and for everyone but the owner).
+    """
+    if actor.role != "owner":
+        return None
+    members = memberships_list()
+    champions = champion_names()
+    steps = [
+        {
+            "key": "import",
+            "done": has_data,
+            "text": "Import your CRM export (HubSpot, Salesforce, Pipedrive: all its files or "
+            "one .zip), or a file per table",
+            "url": reverse("imports:data"),
+            "link": "Data page",
+        },
+    ]
+    if not actor.single_team:
+        steps.append(
+            {
+                "key": "champions",
+                "done": {"sales", "marketing"} <= set(champions),
+                "text": "Name a champion in each team, who answers for the teams working "
+                "together",
+                "url": reverse("setup:home") + "#champions",
+                "link": "Setup",
+            }
+        )
+    steps += [
+        {
+            "key": "goal",
+            "done": has_goal,
+            "text": f"Set the shared goal{' for ' + period if period else ''}, with each "
+            "team's part",
+            "url": reverse("setup:home") + "#goals",
+            "link": "Setup",
+        },
+        {
+            "key": "people",
+            "done": members.count() > 1,
+            "text": "Invite the people of both teams",
+            "url": reverse("setup:home") + "#people",
+            "link": "Setup",
+        },
+    ]
+    if all(step["done"] for step in steps):
+        return None
+    return steps
 
 
 def _moved(diagnosis: dict[str, Any] | None, *, limit: int) -> list[dict[str, Any]]:
