@@ -16,12 +16,38 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
 
 
+def in_ci(environ: dict[str, str] | None = None) -> bool:
+    """``CI=true`` (set by .ci/run and by CI services): golden tests may not skip there."""
+    env = os.environ if environ is None else environ
+    return env.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require_shared(path: Path, what: str = "public dataset") -> Path:
+    """``path`` in ../shared/data; skip without it, except under CI, where it is a failure.
+
+    A golden test that skips silently proves nothing: in CI a missing dataset
+    fails the suite, so the numbers checked against papers and peers are checked.
+    """
+    if path.exists():
+        return path
+    message = f"the {what} is not at {path} (see ../shared/data/README.md)"
+    if in_ci():
+        pytest.fail(f"{message}; under CI=true golden tests never skip", pytrace=False)
+    pytest.skip(message)
+
+
+def needs_shared(path: Path, what: str = "public dataset") -> pytest.MarkDecorator:
+    """A skip mark for a test needing ``path``, off under CI (the test then fails on the file)."""
+    return pytest.mark.skipif(
+        not path.exists() and not in_ci(),
+        reason=f"the {what} is not at {path} (see ../shared/data/README.md)",
+    )
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The public datasets in ../shared/data (never copied into the repository)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"public datasets not found at {SHARED_DATA}")
-    return SHARED_DATA
+    return require_shared(SHARED_DATA, "folder of public datasets")
 
 
 @pytest.fixture

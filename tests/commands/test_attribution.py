@@ -14,7 +14,7 @@ from coparent.commands.attribution import attribution
 from coparent.demo import Scale, generate
 from coparent.models.attribution import PathFileRejected
 from coparent.workspace import Workspace
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, needs_shared
 
 app = typer.Typer()
 app.command("attribution")(attribution)
@@ -84,7 +84,7 @@ def test_by_campaign_and_won_conversion_are_passed_through(workspace: Path) -> N
     assert all("campaign" in r for r in report["credits"])
 
 
-@pytest.mark.skipif(not DATA_CSV.exists(), reason="public dataset not available")
+@needs_shared(DATA_CSV, "ChannelAttribution example paths")
 def test_a_path_file_runs_without_a_workspace(tmp_path: Path) -> None:
     code, output, _ = _run(
         "--paths", str(DATA_CSV), "--model", "markov", "--json", "-w", str(tmp_path / "none")

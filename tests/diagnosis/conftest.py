@@ -13,6 +13,7 @@ from coparent import warehouse
 from coparent.demo import DemoCompany, generate
 from coparent.services.imports import import_file
 from coparent.settings import Settings
+from tests.conftest import require_shared
 
 REPO = Path(__file__).resolve().parents[2]
 MAVEN_MAPPING = REPO / "examples" / "mappings" / "maven-crm.toml"
@@ -66,8 +67,7 @@ def demo_con(demo: Callable[[int], DemoCompany]) -> Iterator[Callable[[int], Bas
 def maven_con(shared_data: Path) -> Iterator[BaseBackend]:
     """The Maven CRM Sales Opportunities data, imported through the example mapping."""
     folder = shared_data / "crm-sales-opportunities"
-    if not (folder / "sales_pipeline.csv").exists():
-        pytest.skip(f"the Maven CRM dataset is not at {folder}")
+    require_shared(folder / "sales_pipeline.csv", "Maven CRM dataset")
     con = warehouse.connect("duckdb://")
     for table, file in MAVEN_FILES:
         import_file(

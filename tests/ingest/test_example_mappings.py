@@ -13,6 +13,7 @@ from coparent.errors import ImportRejected
 from coparent.ingest.issues import IssueCode
 from coparent.ingest.mapping import load_mapping, parse_mapping
 from coparent.services.imports import import_file, import_mapped
+from tests.conftest import needs_shared
 
 from .conftest import SHARED
 
@@ -20,14 +21,8 @@ EXAMPLES = Path(__file__).parents[2] / "examples" / "mappings"
 MAVEN = SHARED / "crm-sales-opportunities"
 CDNOW = SHARED / "cdnow"
 
-needs_maven = pytest.mark.skipif(
-    not (MAVEN / "sales_pipeline.csv").exists(),
-    reason=f"the Maven CRM dataset is not at {MAVEN} (see ../shared/data/README.md)",
-)
-needs_cdnow = pytest.mark.skipif(
-    not (CDNOW / "CDNOW_master.txt").exists(),
-    reason=f"the CDNOW dataset is not at {CDNOW} (see ../shared/data/README.md)",
-)
+needs_maven = needs_shared(MAVEN / "sales_pipeline.csv", "Maven CRM dataset")
+needs_cdnow = needs_shared(CDNOW / "CDNOW_master.txt", "CDNOW dataset")
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.toml")))
@@ -136,10 +131,7 @@ def test_cdnow_sample_without_a_header_loads_6919_orders_of_2357_customers(
 
 
 AB = SHARED / "ab-test-landing-page"
-needs_ab = pytest.mark.skipif(
-    not (AB / "ab_data.csv").exists(),
-    reason=f"the A/B test dataset is not at {AB} (see ../shared/data/README.md)",
-)
+needs_ab = needs_shared(AB / "ab_data.csv", "A/B test dataset")
 
 
 @needs_maven

@@ -32,11 +32,9 @@ def cdnow_spend(shared_data: Path) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def fitted_cdnow() -> BetaGeo:
     """BG/NBD fitted once on the CDNOW summary (session-wide; the fit is deterministic)."""
-    from tests.conftest import SHARED_DATA
+    from tests.conftest import SHARED_DATA, require_shared
 
-    path = SHARED_DATA / "cdnow" / "cdnow_customers_summary.csv"
-    if not path.exists():
-        pytest.skip(f"public datasets not found at {SHARED_DATA}")
+    path = require_shared(SHARED_DATA / "cdnow" / "cdnow_customers_summary.csv", "CDNOW summary")
     data = pd.read_csv(path)
     return BetaGeo().fit(data.frequency, data.recency, data["T"])
 

@@ -16,7 +16,7 @@ from coparent.errors import MissingDataError
 from coparent.models.attribution import MODELS, PathFileRejected, TouchTimesRequired
 from coparent.services.attribution import attribution_paths_report, attribution_report
 from coparent.settings import Settings
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, needs_shared
 
 TABLES = ("touches", "activities", "leads", "opportunities")
 DATA_CSV = SHARED_DATA / "channel-attribution-paths" / "Data.csv"
@@ -152,7 +152,7 @@ def test_a_warehouse_without_touches_says_what_to_import() -> None:
         attribution_report(con, settings=Settings())
 
 
-@pytest.mark.skipif(not DATA_CSV.exists(), reason="public dataset not available")
+@needs_shared(DATA_CSV, "ChannelAttribution example paths")
 def test_a_path_file_runs_every_model_but_time_decay_and_says_why() -> None:
     report = attribution_paths_report(DATA_CSV, settings=Settings())
     assert report["models"] == ["first", "last", "linear", "position", "markov"]

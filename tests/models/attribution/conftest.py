@@ -12,7 +12,7 @@ import pytest
 
 from coparent.models.attribution import UniquePaths, read_path_file
 from coparent.settings import Settings
-from tests.conftest import REPO
+from tests.conftest import REPO, require_shared
 
 GOLDEN = REPO / "tests" / "data" / "golden" / "attribution"
 
@@ -21,9 +21,7 @@ GOLDEN = REPO / "tests" / "data" / "golden" / "attribution"
 def data_csv() -> Path:
     """ChannelAttribution's example paths (../shared/data), never copied into the repository."""
     path = REPO.parent / "shared" / "data" / "channel-attribution-paths" / "Data.csv"
-    if not path.exists():
-        pytest.skip(f"public dataset not found at {path}")
-    return path.resolve()
+    return require_shared(path, "ChannelAttribution example paths").resolve()
 
 
 @pytest.fixture(scope="session")
