@@ -13,6 +13,16 @@ p99 latency, requests per second and errors (non-200 answers and socket
 errors), and writes them as JSON with --json.
 
 Target (issue 6): p95 under 200 ms with 20 clients for 30 s, zero errors.
+
+Issue 15 extends it: ``--path`` may be given several times (each Python client
+cycles through the pages; the figures are given per page too), and
+``--import-rows N`` runs ``coparent import orders`` of N new orders (append)
+in its own process while the load runs, starting 5 s in, so the figures show
+what readers see while a writer holds the warehouse:
+
+    python benchmarks/web_scorecard.py --tool python --seconds 60 --path / --path /diagnosis/
+    python benchmarks/web_scorecard.py --tool python --seconds 60 --path / --path /diagnosis/ \
+        --import-rows 1000000
 """
 
 from __future__ import annotations
@@ -170,18 +180,23 @@ def run_wrk(base: str, cookie: str, clients: int, seconds: int, path: str) -> di
     }
 
 
-def run_python(base: str, cookie: str, clients: int, seconds: int, path: str) -> dict[str, Any]:
+def run_python(
+    base: str, cookie: str, clients: int, seconds: int, paths: list[str]
+) -> dict[str, Any]:
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {p: [] for p in paths}
     errors = [0]
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
-    def client() -> None:
-        conn = http.client.HTTPConnection(host, int(port), timeout=10)
-        mine: list[float] = []
+    def client(offset: int) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        mine: dict[str, list[float]] = {p: [] for p in paths}
         failed = 0
+        n = offset
         while time.monotonic() < stop:
+            path = paths[n % len(paths)]
+            n += 1
             started = time.perf_counter()
             try:
                 conn.request("GET", path, headers={"Cookie": cookie})
@@ -192,33 +207,92 @@ def run_python(base: str, cookie: str, clients: int, seconds: int, path: str) ->
             except (OSError, http.client.HTTPException):
                 failed += 1
                 conn.close()
-                conn = http.client.HTTPConnection(host, int(port), timeout=10)
+                conn = http.client.HTTPConnection(host, int(port), timeout=30)
                 continue
-            mine.append(time.perf_counter() - started)
+            mine[path].append(time.perf_counter() - started)
         conn.close()
         with lock:
-            latencies.extend(mine)
+            for p, values in mine.items():
+                latencies[p].extend(values)
             errors[0] += failed
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     began = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    q = statistics.quantiles(latencies, n=100)
+    every = [x for values in latencies.values() for x in values]
+    q = statistics.quantiles(every, n=100)
+    per_path = {}
+    for p, values in latencies.items():
+        qp = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
+        per_path[p] = {"p50_ms": qp[49] * 1000, "p95_ms": qp[94] * 1000, "requests": len(values)}
     return {
         "tool": "python threads",
         "command": f"--tool python --clients {clients}",
         "p50_ms": q[49] * 1000,
         "p95_ms": q[94] * 1000,
         "p99_ms": q[98] * 1000,
-        "max_ms": max(latencies) * 1000,
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
+        "max_ms": max(every) * 1000,
+        "requests": len(every),
+        "rps": len(every) / elapsed,
         "errors": errors[0],
+        "per_path": per_path,
     }
+
+
+def orders_csv(ws: Workspace, rows: int, folder: Path) -> Path:
+    """``rows`` new orders for the demo's own accounts, as a CSV to append."""
+    import numpy as np
+
+    con = ws.connect(ws.settings())
+    try:
+        accounts = con.table("accounts").account_id.execute().to_numpy()
+    finally:
+        con.disconnect()
+    rng = np.random.default_rng(0)
+    path = folder / f"orders-{rows}.csv"
+    if path.exists():
+        return path
+    days = rng.integers(0, 700, rows)
+    stamps = (np.datetime64("2024-10-01") + days.astype("timedelta64[D]")).astype(str)
+    amounts = rng.gamma(2.0, 400.0, rows).round(2)
+    picked = accounts[rng.integers(0, len(accounts), rows)]
+    with path.open("w", encoding="utf-8") as out:
+        out.write("order_id,account_id,ordered_at,amount\n")
+        for i in range(rows):
+            out.write(f"bench-{i},{picked[i]},{stamps[i]},{amounts[i]}\n")
+    return path
+
+
+def import_in_the_middle(ws: Workspace, csv: Path, delay: float) -> dict[str, Any]:
+    """``coparent import orders`` in its own process, ``delay`` seconds from now (a thread)."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        time.sleep(delay)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "coparent", "import", "orders", str(csv)),
+                *("-w", str(ws.path), "--mode", "append"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        result.update(
+            seconds=time.perf_counter() - started,
+            exit=done.returncode,
+            tail=(done.stdout + done.stderr).strip().splitlines()[-3:],
+        )
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    result["thread"] = thread
+    return result
 
 
 def main() -> None:
@@ -229,39 +303,67 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=0, help="server processes (0: as coparent serve picks)"
     )
-    parser.add_argument("--path", default="/", help="page to load (default: the scorecard)")
+    parser.add_argument(
+        "--path", action="append", help="page to load, repeatable (default: the scorecard)"
+    )
     parser.add_argument("--tool", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--import-rows", type=int, default=0, help="append this many orders during the load"
+    )
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "coparent-bench")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
+    paths = args.path or ["/"]
 
     ws = demo_workspace(args.dir, args.scale)
     proc, port = start_server(ws, args.workers)
     base = f"http://127.0.0.1:{port}"
+    imported: dict[str, Any] = {}
     try:
         cookie = session_cookie(base)
-        warm_up(base, cookie, args.path)
-        use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
-        runner = run_wrk if use_wrk else run_python
-        result = runner(base, cookie, args.clients, args.seconds, args.path)
+        for path in paths:
+            warm_up(base, cookie, path)
+        if args.import_rows:
+            csv = orders_csv(ws, args.import_rows, args.dir)
+            imported = import_in_the_middle(ws, csv, delay=5.0)
+        use_wrk = args.tool == "wrk" or (
+            args.tool == "auto" and shutil.which("wrk") and len(paths) == 1
+        )
+        if use_wrk:
+            result = run_wrk(base, cookie, args.clients, args.seconds, paths[0])
+        else:
+            result = run_python(base, cookie, args.clients, args.seconds, paths)
+        if imported:
+            imported.pop("thread").join()
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
     result.update(
         scale=args.scale,
         clients=args.clients,
         seconds=args.seconds,
-        path=args.path,
+        paths=paths,
         workers=args.workers,
+        import_during_load=imported or None,
     )
     print(
-        f"{result['tool']}: {args.clients} clients, {args.seconds} s, {args.path} on the "
+        f"{result['tool']}: {args.clients} clients, {args.seconds} s, {' '.join(paths)} on the "
         f"{args.scale} demo: p50 {result['p50_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms, "
         f"p99 {result['p99_ms']:.1f} ms, max {result['max_ms']:.0f} ms, "
         f"{result['rps']:.0f} req/s, {result['requests']} requests, {result['errors']} errors"
     )
+    for path, figures in (result.get("per_path") or {}).items():
+        print(
+            f"  {path}: p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+            f"{figures['requests']} requests"
+        )
+    if imported:
+        print(
+            f"  import of {args.import_rows:,} orders during the load: exit {imported['exit']}, "
+            f"{imported['seconds']:.1f} s"
+        )
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        args.json.write_text(json.dumps(result, indent=2, default=str) + "\n")
 
 
 if __name__ == "__main__":
