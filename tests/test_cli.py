@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -159,3 +160,36 @@ def test_demo_rejects_a_bad_scale_in_one_line(isolated_env: Path) -> None:
     result = runner.invoke(app, ["demo", "-w", str(isolated_env / "d"), "--scale", "huge"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: not a scale: 'huge'")
+
+
+def test_tables_waits_for_a_warehouse_another_process_holds_then_answers(
+    isolated_env: Path,
+) -> None:
+    from tests.test_workspace import holding
+
+    ws = isolated_env / "ws"
+    runner.invoke(app, ["init", "-w", str(ws)])
+    started = time.monotonic()
+    with holding(ws / "warehouse.duckdb", seconds=1.0):
+        result = runner.invoke(app, ["tables", "-w", str(ws), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []
+    assert time.monotonic() - started < 15
+
+
+def test_tables_on_a_warehouse_held_past_the_wait_is_one_line_naming_the_holder(
+    isolated_env: Path,
+) -> None:
+    from tests.test_workspace import holding
+
+    ws = isolated_env / "ws"
+    runner.invoke(app, ["init", "-w", str(ws)])
+    with holding(ws / "warehouse.duckdb") as pid:
+        result = runner.invoke(app, ["tables", "-w", str(ws), "-s", "warehouse_wait_seconds=0.5"])
+    assert result.exit_code == 1
+    error, hint = result.stderr.splitlines()
+    assert error.startswith(f"error: the warehouse {ws / 'warehouse.duckdb'} is busy: ")
+    assert f"process {pid} (" in error
+    assert "waited 0.5 s" in error
+    assert hint.startswith("  hint: ")
+    assert "Traceback" not in result.output

@@ -21,6 +21,7 @@ from coparent.errors import (
     SettingsError,
     UnknownPresetError,
     UnknownTableError,
+    WarehouseBusy,
     WarehouseError,
     WorkspaceError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Table",
     "UnknownPresetError",
     "UnknownTableError",
+    "WarehouseBusy",
     "WarehouseError",
     "Workspace",
     "WorkspaceError",

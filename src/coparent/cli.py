@@ -17,7 +17,16 @@ from typer._click.core import Context  # typer vendors click since 0.23
 from typer.core import TyperGroup
 
 from coparent import __version__
-from coparent.commands import attribution, imports, offer, reports, serve, users, winback
+from coparent.commands import (
+    attribution,
+    imports,
+    offer,
+    refresh,
+    reports,
+    serve,
+    users,
+    winback,
+)
 from coparent.commands import digest as digest_cmd
 from coparent.commands import pairs as pairs_cmd
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
@@ -64,7 +73,8 @@ def init(workspace: WorkspaceOpt = None) -> None:
     """Create a workspace: a settings file and an empty warehouse."""
     ws = Workspace(resolve_workspace_path(workspace))
     created = ws.init()
-    ws.connect(ws.settings())
+    with ws.open(ws.settings(), write=True):  # creates the warehouse file
+        pass
     verb = "Created" if created else "Already a workspace:"
     out.print(f"{verb} {ws.path}")
     out.print(f"  settings:  {ws.settings_file}")
@@ -88,7 +98,8 @@ def export(
 
     get_table(table)
     ws, settings = _open(workspace, setting)
-    data = read_table(ws.connect(settings), table).to_pyarrow()
+    with ws.open(settings) as con:
+        data = read_table(con, table).to_pyarrow()
     if file.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         raise typer.BadParameter("use a .csv, .parquet or .xlsx file name", param_hint="FILE")
     export_table(data, file)
@@ -152,7 +163,8 @@ def tables(
     from coparent.warehouse import row_counts
 
     ws, settings = _open(workspace, setting)
-    counts = row_counts(ws.connect(settings))
+    with ws.open(settings) as con:
+        counts = row_counts(con)
     if as_json:
         _print_json([{"table": name, "rows": rows} for name, rows in counts.items()])
         return
@@ -219,14 +231,11 @@ def demo(
     from coparent.services.diagnosis import diagnosis_report
     from coparent.services.scorecard import scorecard_report
 
-    con = ws.connect(settings)
-    try:
+    with ws.open(settings) as con:  # closed: the web server opens the warehouse next
         out.print()
         reports.print_scorecard(scorecard_report(con, settings=settings), out)
         out.print()
         reports.print_diagnosis_headline(diagnosis_report(con, settings=settings), out)
-    finally:
-        con.disconnect()  # the web server opens the warehouse next
     out.print(f"Done in {time.perf_counter() - started:.1f} s.")
     from coparent.services.webapp import demo_users_create, webapp_serve, webapp_url
 
@@ -271,6 +280,7 @@ app.add_typer(offer.app, name="offer")
 app.add_typer(users.app, name="user")
 app.command("attribution")(attribution.attribution)
 app.command("serve")(serve.serve)
+app.command("refresh")(refresh.refresh)
 app.command("pairs")(pairs_cmd.pairs)
 app.command("digest")(digest_cmd.digest)
 

@@ -11,7 +11,8 @@ signal misuse of the Python API itself.
     ├── PeriodOutOfRange         also ValueError; a period (or its baseline) outside the data
     │                            or the calendar: .period, .reason, .first, .last
     ├── WarehouseError           bad warehouse URL, unknown table
-    │   └── BackendUnavailable   the backend's driver is not installed
+    │   ├── BackendUnavailable   the backend's driver is not installed
+    │   └── WarehouseBusy        another process held the DuckDB file past the wait: .pid
     ├── IngestError
     │   ├── UnknownTableError    TABLE is not a canonical table
     │   ├── UnknownPresetError   --preset names no preset (lists them)
@@ -42,6 +43,7 @@ __all__ = [
     "SettingsError",
     "UnknownPresetError",
     "UnknownTableError",
+    "WarehouseBusy",
     "WarehouseError",
     "WorkspaceError",
 ]
@@ -121,6 +123,20 @@ class WarehouseError(CoparentError):
 class BackendUnavailable(WarehouseError):
     code = "warehouse.backend_unavailable"
     status = 503
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process held the DuckDB file longer than the wait (`Workspace.open`).
+
+    ``pid`` is the holder's process id when DuckDB names it, else None.
+    """
+
+    code = "warehouse.busy"
+    status = 503
+
+    def __init__(self, message: str, *, hint: str = "", pid: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.pid = pid
 
 
 class IngestError(CoparentError):

@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Ibis URL of the warehouse. Empty means duckdb:///<workspace>/warehouse.duckdb.",
     ),
     Setting(
+        "warehouse_wait_seconds",
+        20.0,
+        "Seconds to wait for a DuckDB warehouse another process holds (an import) before giving "
+        "up with warehouse.busy.",
+    ),
+    Setting(
         "timezone",
         "UTC",
         "Time zone of timestamps without an offset in imported files; stored as UTC.",
@@ -211,6 +217,7 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 _CATEGORIES = {"product", "process", "market", "unclassified"}
 _VALID: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "warehouse_wait_seconds": (lambda v: 0 <= v <= 3600, "0 to 3600 seconds"),
     "fiscal_year_start_month": (lambda v: 1 <= v <= 12, "a month number from 1 to 12"),
     "sales_sla_hours": (lambda v: v > 0, "a positive number of hours"),
     "marketing_mql_commitment": (lambda v: v >= 0, "zero or a positive count"),
@@ -256,6 +263,7 @@ class Settings:
     """Resolved settings; build it with `load_settings`."""
 
     warehouse_url: str = ""
+    warehouse_wait_seconds: float = 20.0
     timezone: str = "UTC"
     fiscal_year_start_month: int = 1
     sales_sla_hours: float = 24.0

@@ -15,6 +15,7 @@ were.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import ibis
@@ -25,7 +26,15 @@ from ibis.expr import types as ir
 from coparent.errors import BackendUnavailable, MissingDataError, WarehouseError
 from coparent.schema import TABLES
 
-__all__ = ["connect", "has_table", "read_table", "row_counts", "write_table", "write_tables"]
+__all__ = [
+    "connect",
+    "duckdb_file",
+    "has_table",
+    "read_table",
+    "row_counts",
+    "write_table",
+    "write_tables",
+]
 
 WriteMode = Literal["replace", "append"]
 
@@ -36,14 +45,27 @@ _STAGING = "_coparent_incoming"
 _before_commit: Callable[[str], None] | None = None
 
 
-def connect(url: str) -> BaseBackend:
-    """Connect to the warehouse at ``url`` (see module docstring for the forms)."""
+def duckdb_file(url: str) -> Path | None:
+    """The file of a ``duckdb://`` URL; None for any other URL or an in-memory DuckDB."""
+    if not url.startswith("duckdb://"):
+        return None
+    path = url.removeprefix("duckdb://")  # duckdb:///abs/path keeps its leading slash
+    return None if path in ("", ":memory:", "/:memory:") else Path(path)
+
+
+def connect(url: str, *, read_only: bool = False) -> BaseBackend:
+    """Connect to the warehouse at ``url`` (see module docstring for the forms).
+
+    ``read_only`` opens a DuckDB file read-only, so several processes read it at
+    once; other URLs ignore it. Most callers want `Workspace.open`, which also
+    waits for a file another process holds and closes the connection.
+    """
     if url.startswith("duckdb://"):
         path = url.removeprefix("duckdb://")  # duckdb:///abs/path keeps its leading slash
         if path in ("", ":memory:", "/:memory:"):
             return ibis.duckdb.connect()
         try:
-            return ibis.duckdb.connect(path)
+            return ibis.duckdb.connect(path, read_only=read_only)
         except Exception as exc:  # duckdb raises IOException and friends
             raise WarehouseError(
                 f"cannot open the warehouse {url}: {exc}",

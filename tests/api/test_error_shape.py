@@ -78,3 +78,29 @@ def test_a_period_the_data_do_not_reach_is_422_period_out_of_range(
     body = _assert_shape(login("viewer").get(path, query), 422, "period.out_of_range")
     assert names in body["error"]
     assert body["errors"][0]["hint"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer"])
+@pytest.mark.parametrize("path", ["/api/nope", "/api/scorecard/extra", "/api/", "/api/wins/x/y"])
+def test_an_unknown_api_path_is_404_in_the_error_shape(
+    workspace: Path, login: Callable[[str], Client], role: str, path: str
+) -> None:
+    response = login(role).get(path)
+    assert response["Content-Type"].startswith("application/json")
+    _assert_shape(response, 404, "api.not_found")
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_a_method_an_endpoint_does_not_take_is_405_in_the_error_shape(
+    workspace: Path, login: Callable[[str], Client], method: str
+) -> None:
+    response = getattr(login("viewer"), method)("/api/scorecard")
+    body = _assert_shape(response, 405, "api.method_not_allowed")
+    assert method.upper() in body["error"]
+    assert response["Allow"] == "GET"
+
+
+def test_pages_keep_their_html_404(workspace: Path, login: Callable[[str], Client]) -> None:
+    response = login("viewer").get("/no-such-page/")
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")

@@ -17,7 +17,15 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from coparent.api.errors import install_error_handlers
-from coparent.api.schemas import FeedbackItemOut, GoalOut, MeOut, SubGoalOut, WinOut
+from coparent.api.schemas import (
+    DiagnosisOut,
+    FeedbackItemOut,
+    GoalOut,
+    MeOut,
+    ScorecardOut,
+    SubGoalOut,
+    WinOut,
+)
 from coparent.errors import MissingDataError
 from coparent.web.common.facts import Facts
 from coparent.web.dashboards.selectors import diagnosis_get, scorecard_get
@@ -26,7 +34,7 @@ from coparent.web.goals.selectors import goals_list
 from coparent.web.teams.access import Capability, actor_for
 from coparent.web.teams.services import api_token_authenticate
 from coparent.web.wins.selectors import balance_get, wins_recent
-from coparent.web.wins.services import wins_refresh_quietly, wins_settings
+from coparent.web.wins.services import wins_settings
 
 __all__ = ["api"]
 
@@ -95,7 +103,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@api.get("/scorecard", response=dict[str, Any], summary="The shared scorecard of a period")
+@api.get("/scorecard", response=ScorecardOut, summary="The shared scorecard of a period")
 def scorecard(request: HttpRequest, query: Query[PeriodIn]) -> dict[str, Any]:
     """Same report as `coparent scorecard --json`, with the owner's goal and SLA terms applied."""
     _require(request)
@@ -103,7 +111,7 @@ def scorecard(request: HttpRequest, query: Query[PeriodIn]) -> dict[str, Any]:
     return _facts(report)
 
 
-@api.get("/diagnosis", response=dict[str, Any], summary="Why revenue changed, without blame")
+@api.get("/diagnosis", response=DiagnosisOut, summary="Why revenue changed, without blame")
 def diagnosis(request: HttpRequest, query: Query[DiagnosisIn]) -> dict[str, Any]:
     """Same report as `coparent diagnose --json`."""
     _require(request)
@@ -164,7 +172,6 @@ def wins(
 ) -> list[dict[str, Any]]:
     """The wins engine's wins with the people and teams credited (``team``: crediting it)."""
     _require(request)
-    wins_refresh_quietly()
     return [
         {
             "kind": w.kind,
@@ -191,5 +198,4 @@ def wins(
 def wins_balance(request: HttpRequest) -> dict[str, Any]:
     """The balance panel's numbers and its warning (see docs/wins.md)."""
     _require(request, "assign")
-    wins_refresh_quietly()
     return balance_get(settings=wins_settings(), single_team=actor_for(request).single_team)

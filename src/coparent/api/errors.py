@@ -5,25 +5,39 @@
 
 A `CoparentError` keeps its own ``code`` and ``status`` (its ``hint`` goes
 into ``errors``); validation, authentication, permission and not-found
-errors get the codes below.
+errors get the codes below. What Django answers before the API runs (an
+unknown ``/api/…`` path, a method an endpoint does not take) gets the same
+shape from `ApiErrorShapeMiddleware`: ``api.not_found`` and ``api.method_not_allowed``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from coparent.errors import CoparentError, ImportRejected
 
-__all__ = ["ERROR_KEYS", "error_body", "install_error_handlers"]
+__all__ = [
+    "API_PREFIX",
+    "ERROR_KEYS",
+    "ApiErrorShapeMiddleware",
+    "error_body",
+    "install_error_handlers",
+]
 
 ERROR_KEYS = ("ok", "error", "errors", "code", "status")
+API_PREFIX = "/api/"
+"""Where coparent.web.urls mounts the API."""
+_OUTSIDE_THE_API = {
+    404: ("api.not_found", "no such API endpoint; the endpoints are listed at /api/docs"),
+    405: ("api.method_not_allowed", "this endpoint does not take {method}"),
+}
 log = logging.getLogger("coparent.api")
 
 
@@ -110,3 +124,35 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request,
             error_body(error="internal error; it was logged", code="api.internal", status=500),
         )
+
+
+class ApiErrorShapeMiddleware:
+    """A 404 or 405 under ``/api/`` that Django or ninja answered in HTML or text, as JSON.
+
+    The API's own handlers already answer in the shape; this covers the paths no
+    endpoint matched (Django's 404 page) and the methods an endpoint does not
+    take (ninja's plain-text 405, whose ``Allow`` header is kept).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        known = _OUTSIDE_THE_API.get(response.status_code)
+        if (
+            known is None
+            or not request.path_info.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        code, message = known
+        body = error_body(
+            error=message.format(method=request.method),
+            code=code,
+            status=response.status_code,
+        )
+        shaped = JsonResponse(body, status=response.status_code)
+        if "Allow" in response:
+            shaped["Allow"] = response["Allow"]
+        return shaped

@@ -1,4 +1,10 @@
-"""API schemas, named ``<Entity><Action>In`` / ``Out``."""
+"""API schemas, named ``<Entity><Action>In`` / ``Out``.
+
+The two reports are not restated here: their schemas are the core's TypedDicts
+(`coparent.metrics.contracts`, `coparent.diagnosis.contracts`), from which
+pydantic derives the response validation and the OpenAPI document, so the
+CLI, the pages and the API read one contract.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,24 @@ from datetime import date, datetime
 
 from ninja import Schema
 
-__all__ = ["FeedbackItemOut", "GoalOut", "MeOut", "SubGoalOut", "WinCreditOut", "WinOut"]
+from coparent.diagnosis.contracts import DiagnosisReport
+from coparent.metrics.contracts import ScorecardReport
+
+__all__ = [
+    "DiagnosisOut",
+    "FeedbackItemOut",
+    "GoalOut",
+    "MeOut",
+    "ScorecardOut",
+    "SubGoalOut",
+    "WinCreditOut",
+    "WinOut",
+]
+
+ScorecardOut = ScorecardReport
+"""``GET /api/scorecard``: `coparent.services.scorecard.scorecard_report`'s report."""
+DiagnosisOut = DiagnosisReport
+"""``GET /api/diagnosis``: `coparent.services.diagnosis.diagnosis_report`'s report."""
 
 
 class MeOut(Schema):

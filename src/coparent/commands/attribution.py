@@ -143,17 +143,18 @@ def attribution(
         for name, text in (("--sep", sep), ("--delimiter", delimiter)):
             if text is not None:
                 raise typer.BadParameter("applies to a path file (--paths FILE)", param_hint=name)
-        report = attribution_report(
-            ws.connect(settings),
-            settings=settings,
-            model=model.value,
-            by=(by or ByOption.channel).value,
-            conversion=(conversion or ConversionOption.opportunity).value,
-            journey=(journey or JourneyOption.lead).value,
-            order=order,
-            half_life_days=half_life,
-            position_weights=weights,
-        )
+        with ws.open(settings) as con:
+            report = attribution_report(
+                con,
+                settings=settings,
+                model=model.value,
+                by=(by or ByOption.channel).value,
+                conversion=(conversion or ConversionOption.opportunity).value,
+                journey=(journey or JourneyOption.lead).value,
+                order=order,
+                half_life_days=half_life,
+                position_weights=weights,
+            )
     if as_json:
         sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
         return

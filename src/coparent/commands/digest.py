@@ -1,7 +1,9 @@
 """``coparent digest``: the weekly digest (the family meeting agenda), previewed or sent.
 
 cli.py registers the function: ``app.command("digest")(digest)``. It prepares
-the app database (`webapp_prepare`), builds the digest of one ISO week with
+the app database (`webapp_prepare`), runs the wins engine (the ``wins``
+post-import hook, skipped when nothing changed) so a scheduled digest
+celebrates this week's wins, builds the digest of one ISO week with
 `coparent.web.digest.selectors.digest_get`, prints it, and with ``--send``
 delivers it through `coparent.web.digest.services.digest_send`.
 
@@ -123,6 +125,7 @@ def digest(
     overrides = dict(parse_setting_value(s) for s in setting or [])
     webapp_prepare(ws, overrides=overrides)
 
+    from coparent.web.common.hooks import post_import_run
     from coparent.web.digest.selectors import digest_data_last, digest_get, digest_week
     from coparent.web.digest.services import digest_channels, digest_send
 
@@ -131,6 +134,9 @@ def digest(
     )
     if send:
         digest_channels(settings, only=channel)  # say what to configure before any work
+    for hook in post_import_run(only=("wins",)):  # this week's wins in, like coparent refresh
+        if not hook.ok:
+            err.print(f"Warning: {hook.name} not updated: {hook.detail}", markup=False)
     built = digest_get(ws=ws, week=chosen, overrides=overrides)
     show = preview or not send
     if show and not as_json:

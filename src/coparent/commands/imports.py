@@ -23,6 +23,7 @@ from rich.table import Table as RichTable
 
 from coparent.commands._shared import SettingOpt, WorkspaceOpt, err, out, progress_bar
 from coparent.commands._shared import open_workspace as _open
+from coparent.commands.refresh import after_import
 
 __all__ = ["import_"]
 
@@ -177,10 +178,13 @@ def _import_table(
     from coparent.services.imports import import_file
 
     ws, settings = _open(workspace, setting)
-    con = ws.connect(settings)
     size = file.stat().st_size if file.exists() else 0
     slow = size > 20_000_000 * settings.import_progress_seconds  # ~20 MB/s end to end
-    with progress_bar(slow and err.is_terminal) as progress:
+    # Closed before the hooks run: they read the warehouse.
+    with (
+        ws.open(settings, write=not check) as con,
+        progress_bar(slow and err.is_terminal) as progress,
+    ):
         result = import_file(
             con,
             table=table,
@@ -201,6 +205,8 @@ def _import_table(
             f"Loaded {result.rows:,} rows into {table} ({result.mode}) from {file} "
             f"in {result.seconds:.1f} s"
         )
+    if not result.checked_only:
+        after_import(ws, setting)
 
 
 def _import_exports(
@@ -224,33 +230,34 @@ def _import_exports(
     if folder is None and first is None:
         raise typer.BadParameter("give the export FILE (or --dir FOLDER)", param_hint="FILE")
     ws, settings = _open(workspace, setting)
-    con = ws.connect(settings)
-    if folder is not None:
-        result = import_export_folder(
-            con,
-            folder=folder,
-            preset=preset,
-            mode=mode,
-            check=check,
-            settings=settings,
-            dayfirst=dayfirst,
-            timezone=timezone,
-        )
-    else:
-        assert first is not None
-        path, tables = (Path(first), None) if second is None else (second, [first])
-        result = import_export(
-            con,
-            path=path,
-            preset=preset,
-            tables=tables,
-            mode=mode,
-            check=check,
-            settings=settings,
-            dayfirst=dayfirst,
-            timezone=timezone,
-            delimiter=delimiter,
-        )
+    # Closed before the hooks run: they read the warehouse.
+    with ws.open(settings, write=not check) as con:
+        if folder is not None:
+            result = import_export_folder(
+                con,
+                folder=folder,
+                preset=preset,
+                mode=mode,
+                check=check,
+                settings=settings,
+                dayfirst=dayfirst,
+                timezone=timezone,
+            )
+        else:
+            assert first is not None
+            path, tables = (Path(first), None) if second is None else (second, [first])
+            result = import_export(
+                con,
+                path=path,
+                preset=preset,
+                tables=tables,
+                mode=mode,
+                check=check,
+                settings=settings,
+                dayfirst=dayfirst,
+                timezone=timezone,
+                delimiter=delimiter,
+            )
     for f in result.files:
         out.print(f"{f.file}: {f.preset} ({f.title}): {f.why}", markup=False)
     for name in result.skipped:
@@ -270,6 +277,8 @@ def _import_exports(
         origin = ", ".join(sources) if sources else "owners named in the files (new people)"
         grid.add_row(name, f"{rows:,}", origin)
     out.print(grid)
+    if not result.checked_only:
+        after_import(ws, setting)
 
 
 def _print_presets() -> None:

@@ -110,13 +110,14 @@ def analyze(
     from coparent.services.offers import offer_analyze
 
     ws, settings = _open(workspace, setting)
-    result = offer_analyze(
-        ws.connect(settings),
-        experiment_id=experiment,
-        control=control,
-        alpha=alpha,
-        min_lift=min_lift,
-    )
+    with ws.open(settings) as con:
+        result = offer_analyze(
+            con,
+            experiment_id=experiment,
+            control=control,
+            alpha=alpha,
+            min_lift=min_lift,
+        )
     for note in result["notes"]:
         err.print(note, style="bold red" if note.startswith("WARNING") else None, markup=False)
     if as_json:

@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -23,8 +23,10 @@ from rich.table import Table as RichTable
 
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, decided_settings, out
 from coparent.commands._shared import open_workspace as _open
+from coparent.diagnosis.contracts import DiagnosisReport
 from coparent.errors import PeriodOutOfRange
 from coparent.metrics import display as fmt
+from coparent.metrics.contracts import ScorecardReport
 from coparent.metrics.periods import parse_period
 from coparent.metrics.registry import lookup, metric
 from coparent.settings import Settings, source_words
@@ -92,7 +94,7 @@ def _as_of(text: str | None) -> date | None:
 _money, _pct = fmt.money, fmt.percent
 
 
-def _show(report: dict[str, Any], name: str) -> str:
+def _show(report: ScorecardReport, name: str) -> str:
     """Registered metric ``name`` of the scorecard ``report``, as the web page shows it.
 
     Without its inputs it reads "no data"; the report's notes say what to import.
@@ -100,7 +102,7 @@ def _show(report: dict[str, Any], name: str) -> str:
     return fmt.value(name, lookup(report, metric(name).path))
 
 
-def _dump(report: dict[str, Any]) -> None:
+def _dump(report: ScorecardReport | DiagnosisReport) -> None:
     sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
 
 
@@ -117,16 +119,16 @@ def scorecard(
     ws, settings = _open(workspace, setting)
     _check_period(period, settings)
     day = _as_of(as_of)
-    con = ws.connect(settings)
-    settings, sources = decided_settings(ws, setting, period=_goal_period(con, period, day))
-    report = scorecard_report(con, period=period, settings=settings, as_of=day, sources=sources)
+    with ws.open(settings) as con:
+        settings, sources = decided_settings(ws, setting, period=_goal_period(con, period, day))
+        report = scorecard_report(con, period=period, settings=settings, as_of=day, sources=sources)
     if as_json:
         _dump(report)
     else:
         print_scorecard(report, out)
 
 
-def print_scorecard(report: dict[str, Any], console: Console) -> None:
+def print_scorecard(report: ScorecardReport, console: Console) -> None:
     """Render a scorecard report: goal on top, Marketing and Sales side by side, then funnel."""
     period = report["period"]
     console.print(f"[bold]Scorecard {period['label']}[/bold]  ({period['rule']})")
@@ -144,8 +146,7 @@ def print_scorecard(report: dict[str, Any], console: Console) -> None:
         f"{fmt.label('win_rate').lower()} {_show(report, 'win_rate')}; "
         f"{fmt.label('open_pipeline').lower()} {_show(report, 'open_pipeline')}"
     )
-    sla = report.get("sla") or {}
-    marketing, sales = sla.get("marketing") or {}, sla.get("sales") or {}
+    marketing, sales = report["sla"]["marketing"], report["sla"]["sales"]
     teams = RichTable(
         "Marketing",
         "",
@@ -154,11 +155,11 @@ def print_scorecard(report: dict[str, Any], console: Console) -> None:
         title="Marketing and Sales, side by side",
         title_justify="left",
     )
-    committed = marketing.get("committed")
+    committed = marketing["committed"] if marketing else None
     teams.add_row(
         fmt.label("mqls"),
         _show(report, "mqls") + (f" of {fmt.count(committed)} committed" if committed else ""),
-        fmt.label("sales_sla_share", sla_hours=sales.get("sla_hours")),
+        fmt.label("sales_sla_share", sla_hours=sales["sla_hours"] if sales else None),
         _show(report, "sales_sla_share"),
     )
     teams.add_row(
@@ -194,13 +195,13 @@ def print_scorecard(report: dict[str, Any], console: Console) -> None:
         title=f"Products: deals closed in {period['label']}",
         title_justify="left",
     )
-    for row in report.get("products") or []:
+    for product in report["products"]:
         products.add_row(
-            row.get("name") or row["product_id"],
-            fmt.count(row["won"]),
-            fmt.count(row["lost"]),
-            _pct(row["win_rate"]),
-            _money(row["revenue"]),
+            product["name"] or product["product_id"],
+            fmt.count(product["won"]),
+            fmt.count(product["lost"]),
+            _pct(product["win_rate"]),
+            _money(product["revenue"]),
         )
     console.print(products)
     for note in report.get("notes") or []:
@@ -226,17 +227,17 @@ def diagnose(
     ws, settings = _open(workspace, setting)
     _check_period(period, settings)
     day = _as_of(as_of)
-    con = ws.connect(settings)
-    settings, sources = decided_settings(ws, setting, period=_goal_period(con, period, day))
-    report = diagnosis_report(
-        con,
-        period=period,
-        against=_against(against),
-        by=_by(by),
-        settings=settings,
-        as_of=day,
-        sources=sources,
-    )
+    with ws.open(settings) as con:
+        settings, sources = decided_settings(ws, setting, period=_goal_period(con, period, day))
+        report = diagnosis_report(
+            con,
+            period=period,
+            against=_against(against),
+            by=_by(by),
+            settings=settings,
+            as_of=day,
+            sources=sources,
+        )
     if as_json:
         _dump(report)
         return
@@ -263,14 +264,14 @@ def _factor(factor: str, value: float | None) -> str:
     return _pct(value)
 
 
-def print_diagnosis_headline(report: dict[str, Any], console: Console) -> None:
+def print_diagnosis_headline(report: DiagnosisReport, console: Console) -> None:
     console.print(
         f"[bold]Diagnosis {report['period']} against {report['baseline']}:[/bold] "
         f"{report['headline']}"
     )
 
 
-def print_diagnosis(report: dict[str, Any], console: Console) -> None:
+def print_diagnosis(report: DiagnosisReport, console: Console) -> None:
     """Render a diagnosis report: headline, effects by factor, verdicts, narrative."""
     print_diagnosis_headline(report, console)
     goal = report.get("goal")

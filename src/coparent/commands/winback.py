@@ -86,13 +86,14 @@ def rank(
     if top < 0:
         raise typer.BadParameter("must be 0 (all) or more", param_hint="--top")
     ws, settings = _open(workspace, setting)
-    report = winback_rank(
-        ws.connect(settings),
-        as_of=_day(as_of),
-        top=top or None,
-        horizon_days=horizon_days,
-        max_p_alive=max_p_alive,
-    )
+    with ws.open(settings) as con:
+        report = winback_rank(
+            con,
+            as_of=_day(as_of),
+            top=top or None,
+            horizon_days=horizon_days,
+            max_p_alive=max_p_alive,
+        )
     if as_json:
         _print_json(report)
         return
@@ -158,16 +159,17 @@ def create(
     if top < 0:
         raise typer.BadParameter("must be 0 (all) or more", param_hint="--top")
     ws, settings = _open(workspace, setting)
-    result = winback_list_create(
-        ws.connect(settings),
-        workspace=ws,
-        as_of=_day(as_of),
-        top=top or None,
-        holdout_share=holdout,
-        seed=seed,
-        horizon_days=horizon_days,
-        max_p_alive=max_p_alive,
-    )
+    with ws.open(settings) as con:
+        result = winback_list_create(
+            con,
+            workspace=ws,
+            as_of=_day(as_of),
+            top=top or None,
+            holdout_share=holdout,
+            seed=seed,
+            horizon_days=horizon_days,
+            max_p_alive=max_p_alive,
+        )
     if as_json:
         _print_json(result)
         return
@@ -204,9 +206,8 @@ def outcome(
     from coparent.services.winback import winback_outcome
 
     ws, settings = _open(workspace, setting)
-    result = winback_outcome(
-        ws.connect(settings), workspace=ws, list_ref=list_ref, until=_day(until)
-    )
+    with ws.open(settings) as con:
+        result = winback_outcome(con, workspace=ws, list_ref=list_ref, until=_day(until))
     if as_json:
         _print_json(result)
         return

@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import pyarrow as pa
 
 from coparent.diagnosis import noise
 from coparent.diagnosis.bridge import what_it_would_take
+from coparent.diagnosis.contracts import DiagnosisReport
 from coparent.diagnosis.findings import (
     FactorFinding,
     Findings,
@@ -65,6 +66,10 @@ class ReportInputs:
     goal_volume: float | None = None
     confidence: float = noise.CONFIDENCE
     notes: Sequence[str] = ()
+    period_complete: bool = True
+    """False when the data end inside the period (it is diagnosed to date)."""
+    goal_source: str = "settings_file"
+    """Where the goal came from (`coparent.settings.load_settings_sourced`)."""
 
 
 def _clean(x: object) -> object:
@@ -192,7 +197,7 @@ def _company_rates(findings: Findings) -> tuple[float | None, float | None]:
     return c["win_rate"].current if "win_rate" in c else None, _finite(deal)
 
 
-def build_report(inputs: ReportInputs) -> dict[str, object]:
+def build_report(inputs: ReportInputs) -> DiagnosisReport:
     """The diagnosis report (see docs/diagnosis.md for every field)."""
     findings = analyse(
         flows=inputs.flows,
@@ -293,11 +298,13 @@ def build_report(inputs: ReportInputs) -> dict[str, object]:
                 "revenue": inputs.goal_revenue,
                 "mqls": inputs.goal_volume,
                 "rates_from": inputs.baseline,
+                "source": inputs.goal_source,
             }
             if inputs.against == "goal"
             else None
         ),
+        "period_complete": inputs.period_complete,
     }
     cleaned = _clean(report)
     assert isinstance(cleaned, dict)
-    return cleaned
+    return cast(DiagnosisReport, cleaned)

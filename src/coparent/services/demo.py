@@ -96,8 +96,8 @@ def demo_build(
     export.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
     warnings: list[Issue] = []
-    con = ws.connect(settings)
-    try:
+    # Closed afterwards, releasing the write lock: the web server opens the file next.
+    with ws.open(settings, write=True) as con:
         # A rebuild starts clean, so references are checked against this company only.
         for name in IMPORT_ORDER:
             con.drop_table(name, force=True)
@@ -108,8 +108,6 @@ def demo_build(
             result = import_file(con, table=name, path=path, mode="replace", settings=settings)
             rows[name] = result.rows
             warnings += result.issues
-    finally:
-        con.disconnect()  # release the write lock: the web server opens the file next
     truths_file = ws.path / TRUTHS_FILE
     truths_file.write_text(
         json.dumps(

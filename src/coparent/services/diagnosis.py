@@ -28,6 +28,7 @@ from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.diagnosis.bridge import bridge_flows
+from coparent.diagnosis.contracts import DiagnosisReport
 from coparent.diagnosis.report import ReportInputs, build_report
 from coparent.diagnosis.speed import contact_cohorts
 from coparent.diagnosis.splits import closed_deals, rejections
@@ -111,7 +112,7 @@ def diagnosis_report(
     settings: Settings,
     as_of: date | None = None,
     sources: Mapping[str, str] | None = None,
-) -> dict[str, object]:
+) -> DiagnosisReport:
     """The diagnosis of ``period`` (default: the latest complete quarter) as a JSON-ready dict.
 
     ``sources`` says where each setting came from (`load_settings_sourced`):
@@ -196,11 +197,7 @@ def diagnosis_report(
         goal_revenue=goal_revenue,
         goal_volume=goal_volume,
         notes=notes,
+        period_complete=data is None or data.complete(current, as_of=as_of),
+        goal_source=(sources or {}).get("goal_won_revenue", "settings_file"),
     )
-    report = build_report(inputs)
-    report["period_complete"] = data is None or data.complete(current, as_of=as_of)
-    goal = report.get("goal")
-    if isinstance(goal, dict):
-        source = (sources or {}).get("goal_won_revenue", "settings_file")
-        report["goal"] = {**goal, "source": source}
-    return report
+    return build_report(inputs)

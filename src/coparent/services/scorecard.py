@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
@@ -33,6 +33,7 @@ from ibis.expr import types as ir
 from coparent.errors import MissingDataError
 from coparent.metrics import display as fmt
 from coparent.metrics._stages import dangling_links
+from coparent.metrics.contracts import ScorecardReport
 from coparent.metrics.coverage import input_coverage, present_inputs
 from coparent.metrics.deals import deal_summaries, open_pipeline
 from coparent.metrics.freshness import (
@@ -292,7 +293,7 @@ def scorecard_report(
     settings: Settings,
     as_of: date | None = None,
     sources: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> ScorecardReport:
     """The scorecard of ``period`` (default: latest complete quarter) as a JSON-ready dict.
 
     ``as_of`` is a day: the data is read as it stood at the end of it
@@ -386,7 +387,7 @@ def scorecard_report(
                 "table, so they are not counted as opportunities; import the deals export "
                 "that holds them (all years)"
             )
-    return _plain(report)  # type: ignore[no-any-return]
+    return cast(ScorecardReport, _plain(report))
 
 
 _REPORTED = (

@@ -6,6 +6,7 @@
     webapp_serve(ws, host="127.0.0.1", port=8000)
     if webapp_open(ws):                      # the CLI reading the app's decisions, if any
         ...
+    webapp_refresh(ws)                       # the post-import hooks (wins, report cache)
 
 Django is configured here, once per process, from `coparent.web.settings.base`
 with ``COPARENT_HOME`` pointing at the workspace; this module refers to the
@@ -37,6 +38,7 @@ __all__ = [
     "webapp_open",
     "webapp_owner_exists",
     "webapp_prepare",
+    "webapp_refresh",
     "webapp_serve",
     "webapp_url",
 ]
@@ -160,6 +162,25 @@ def user_command(ws: Workspace, action: str, username: str = "", **options: str)
             str(exc), hint="coparent user --help lists the roles and teams"
         ) from None
     return json.loads(out.getvalue())
+
+
+def webapp_refresh(
+    ws: Workspace, *, overrides: Mapping[str, str] | None = None, force: bool = False
+) -> list[dict[str, Any]] | None:
+    """Run the app's post-import hooks (wins, report cache) for ``ws``; one dict per hook.
+
+    None when the workspace has no app database (nothing to derive; none is
+    created). Each dict: ``name``, ``ok``, ``detail``, ``seconds``; a failed
+    hook is ``ok`` False and never undoes what came before it.
+    """
+    from django.core.management import call_command
+
+    if not webapp_open(ws, overrides=overrides):
+        return None
+    out = io.StringIO()
+    call_command("coparent_refresh", *(["--force"] if force else []), stdout=out)
+    results: list[dict[str, Any]] = json.loads(out.getvalue())
+    return results
 
 
 def webapp_owner_exists(ws: Workspace) -> bool:

@@ -87,3 +87,26 @@ def test_serve_time_setting_overrides_apply(writable_workspace: Path, settings: 
     settings.COPARENT_SETTING_OVERRIDES = {"sales_sla_hours": "6"}
     assert core_settings().sales_sla_hours == 6.0
     assert core_settings(overrides={"sales_sla_hours": "2"}).sales_sla_hours == 2.0
+
+
+def test_a_page_waits_like_the_cli_then_the_warehouse_is_busy_with_the_holder(
+    empty_workspace: Path,
+) -> None:
+    """`warehouse()` is `Workspace.open`: the same wait, setting and `WarehouseBusy` (503)."""
+    from coparent.errors import WarehouseBusy
+    from coparent.web.common.facts import warehouse
+    from tests.test_workspace import holding
+
+    ws = workspace()
+    with ws.open(core_settings(), write=True):  # create the file
+        pass
+    quick = core_settings(overrides={"warehouse_wait_seconds": "0.2"})
+    with holding(empty_workspace / "warehouse.duckdb") as pid:
+        with pytest.raises(WarehouseBusy) as info, warehouse(ws, quick):
+            pass
+        with pytest.raises(WarehouseBusy), warehouse(ws, quick, write=True):
+            pass
+    assert info.value.pid == pid
+    assert info.value.status == 503
+    with warehouse(ws, quick, write=True) as con:  # let go: free again
+        assert con.list_tables() == []

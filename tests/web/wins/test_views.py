@@ -45,8 +45,17 @@ def _store(n_sales: int, n_marketing: int, *, day: date | None = None) -> None:
     )
 
 
+@pytest.fixture
+def imported(workspace: Path) -> Path:
+    """The demo workspace as an import leaves it: the post-import hooks have run."""
+    from coparent.web.common.hooks import post_import_run
+
+    assert all(r.ok for r in post_import_run()), "the hooks should run on the demo"
+    return workspace
+
+
 def test_the_wins_page_shows_the_demos_wins_with_both_teams_credited(
-    workspace: Path, login: Callable[[str], Client]
+    imported: Path, login: Callable[[str], Client]
 ) -> None:
     html = login("viewer").get(reverse("wins:home")).content.decode()
     text = _text(html)
@@ -62,11 +71,20 @@ def test_the_wins_page_shows_the_demos_wins_with_both_teams_credited(
 
 
 def test_the_scorecard_shows_the_latest_wins(
-    workspace: Path, login: Callable[[str], Client]
+    imported: Path, login: Callable[[str], Client]
 ) -> None:
     html = login("member_sales").get(reverse("dashboards:scorecard")).content.decode()
     section = html[html.index('id="latest-wins"') :]
     assert 'class="win"' in section
+
+
+def test_pages_do_not_look_for_wins_the_hooks_do(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    """Before the hooks run, the pages show no wins (they read, never compute)."""
+    text = _text(login("viewer").get(reverse("wins:home")).content.decode())
+    assert "Won: $" not in text
+    assert not Win.objects.exists()
 
 
 def test_owner_and_champions_refresh_the_engine(

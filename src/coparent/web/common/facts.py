@@ -27,7 +27,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from ibis.backends import BaseBackend
 
-from coparent.errors import CoparentError, MissingDataError, WarehouseError, WorkspaceError
+from coparent import warehouse as _warehouse
+from coparent.errors import CoparentError, MissingDataError, WarehouseBusy, WorkspaceError
 from coparent.settings import Settings, SettingSource
 from coparent.web.common.memo import memo
 from coparent.workspace import Workspace
@@ -47,12 +48,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-class WarehouseBusy(WarehouseError):
-    """Another process holds the DuckDB file for writing longer than a page can wait."""
-
-    code = "warehouse.busy"
-    status = 503
-
+# `WarehouseBusy` lives in coparent.errors; it is re-exported here for older imports.
 
 _LOCKS = tuple(threading.Lock() for _ in range(32))  # one computation per key at a time
 _REMOTE_TTL = 300
@@ -106,13 +102,9 @@ def core_settings_sourced(
 
 
 def _warehouse_files(ws: Workspace, settings: Settings) -> list[Path] | None:
-    url = ws.warehouse_url(settings)
-    if not url.startswith("duckdb://"):
+    main = _warehouse.duckdb_file(ws.warehouse_url(settings))
+    if main is None:
         return None
-    path = url.removeprefix("duckdb://")
-    if path in ("", ":memory:", "/:memory:"):
-        return None
-    main = Path(path)
     return [main, main.with_name(main.name + ".wal")]
 
 
@@ -145,48 +137,16 @@ def _data_version(ws: Workspace, settings: Settings) -> str:
     return ":".join(str(p) for p in parts)
 
 
-_LOCKED = ("conflicting lock", "could not set lock", "different configuration")
-_WAIT_SECONDS = 20.0
-
-
-def _open(ws: Workspace, settings: Settings, *, write: bool) -> BaseBackend:
-    files = _warehouse_files(ws, settings)
-    if write or files is None or not files[0].exists():
-        return ws.connect(settings)
-    import ibis
-
-    return ibis.duckdb.connect(str(files[0]), read_only=True)
-
-
 @contextmanager
 def warehouse(ws: Workspace, settings: Settings, *, write: bool = False) -> Iterator[BaseBackend]:
     """A connection for one computation, closed afterwards (the file stays free between).
 
-    Reads open a DuckDB file read-only, so several server processes read at
-    once; DuckDB refuses a writer while readers hold the file (and readers
-    while a writer does), so opening waits a little and tries again.
+    `Workspace.open`: reads open a DuckDB file read-only, so several server
+    processes read at once; opening waits ``warehouse_wait_seconds`` for a file
+    another process holds, then raises `WarehouseBusy` (503).
     """
-    deadline = time.monotonic() + _WAIT_SECONDS
-    pause = 0.02
-    while True:
-        try:
-            con = _open(ws, settings, write=write)
-            break
-        except Exception as exc:  # duckdb raises IOException / ConnectionException on locks
-            locked = any(text in str(exc).lower() for text in _LOCKED)
-            if not locked:
-                raise
-            if time.monotonic() > deadline:
-                raise WarehouseBusy(
-                    "the warehouse is busy: another program is writing to it",
-                    hint="try again in a moment (a coparent import may be running)",
-                ) from exc
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
-    try:
+    with ws.open(settings, write=write) as con:
         yield con
-    finally:
-        con.disconnect()
 
 
 def _key(kind: str, version: str, settings: Settings, params: Mapping[str, Any]) -> str:

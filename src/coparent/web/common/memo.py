@@ -8,13 +8,14 @@ value is computed once per request and never outlives it. Outside a request
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from django.http import HttpRequest, HttpResponse
 
-__all__ = ["RequestMemoMiddleware", "memo"]
+__all__ = ["RequestMemoMiddleware", "memo", "memo_fresh"]
 
 T = TypeVar("T")
 _STORE: ContextVar[dict[str, Any] | None] = ContextVar("coparent_request_memo", default=None)
@@ -27,6 +28,16 @@ def memo(key: str, compute: Callable[[], T]) -> T:
     if key not in store:
         store[key] = compute()
     return cast(T, store[key])
+
+
+@contextmanager
+def memo_fresh() -> Iterator[None]:
+    """Within the block, remember nothing from before it (after a write that moved the facts)."""
+    token = _STORE.set({} if _STORE.get() is not None else None)
+    try:
+        yield
+    finally:
+        _STORE.reset(token)
 
 
 class RequestMemoMiddleware:

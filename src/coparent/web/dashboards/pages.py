@@ -37,7 +37,6 @@ from coparent.web.goals.models import SubGoal, SubGoalMetric
 from coparent.web.teams.access import Actor
 from coparent.web.teams.selectors import champion_names, memberships_list
 from coparent.web.wins.pages import feed_context
-from coparent.web.wins.services import wins_refresh_quietly
 
 __all__ = [
     "diagnosis_page",
@@ -238,7 +237,6 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         if diag.ok and diag.value is not None:
             headline = str(diag.value.get("headline") or "")
             moved = _moved(diag.value, limit=3)
-    wins_refresh_quietly()  # quick unless the facts or decisions changed since the last run
     first_run = first_run_steps(
         actor, has_data=data is not None, has_goal=bool((data or {}).get("goal")), period=r.period
     )
@@ -287,8 +285,7 @@ def first_run_steps(
             {
                 "key": "champions",
                 "done": {"sales", "marketing"} <= set(champions),
-                "text": "Name a champion in each team, who answers for the teams working "
-                "together",
+                "text": "Name a champion in each team, who answers for the teams working together",
                 "url": reverse("setup:home") + "#champions",
                 "link": "Setup",
             }

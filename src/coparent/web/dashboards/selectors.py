@@ -96,7 +96,7 @@ def _default_report(
 ) -> Facts[dict[str, Any]]:
     return cached_facts(
         "scorecard",
-        lambda con: scorecard_report(con, settings=base, sources=sources),
+        lambda con: dict[str, Any](scorecard_report(con, settings=base, sources=sources)),
         params={"period": None, "sources": sources},
         settings=base,
         ws=ws,
@@ -211,7 +211,9 @@ def scorecard_for(r: Resolved, *, default: bool = False) -> Facts[dict[str, Any]
     return _within_data(
         lambda: cached_facts(
             "scorecard",
-            lambda con: scorecard_report(con, period=label, settings=r.settings, sources=r.sources),
+            lambda con: dict[str, Any](
+                scorecard_report(con, period=label, settings=r.settings, sources=r.sources)
+            ),
             params={"period": label, "sources": r.sources},
             settings=r.settings,
             ws=r.ws,
@@ -269,13 +271,15 @@ def diagnosis_for(
     report = _within_data(
         lambda: cached_facts(
             "diagnosis",
-            lambda con: diagnosis_report(
-                con,
-                period=label,
-                against=against,  # type: ignore[arg-type]
-                by=by,  # type: ignore[arg-type]
-                settings=r.settings,
-                sources=r.sources,
+            lambda con: dict[str, Any](
+                diagnosis_report(
+                    con,
+                    period=label,
+                    against=against,  # type: ignore[arg-type]
+                    by=by,  # type: ignore[arg-type]
+                    settings=r.settings,
+                    sources=r.sources,
+                )
             ),
             params={**params, "sources": r.sources},
             settings=r.settings,

@@ -159,7 +159,9 @@ def _reports(
         lambda: _facts_or_missing(
             cached_facts(
                 "digest-scorecard",
-                lambda con: scorecard_report(con, settings=base, as_of=as_of, sources=base_sources),
+                lambda con: dict[str, Any](
+                    scorecard_report(con, settings=base, as_of=as_of, sources=base_sources)
+                ),
                 params={"as_of": as_of, "period": None, "sources": base_sources},
                 settings=base,
                 ws=ws,
@@ -175,8 +177,10 @@ def _reports(
             lambda: _facts_or_missing(
                 cached_facts(
                     "digest-scorecard",
-                    lambda con: scorecard_report(
-                        con, period=label, settings=settings, as_of=as_of, sources=sources
+                    lambda con: dict[str, Any](
+                        scorecard_report(
+                            con, period=label, settings=settings, as_of=as_of, sources=sources
+                        )
                     ),
                     params={"as_of": as_of, "period": label, "sources": sources},
                     settings=settings,
@@ -188,8 +192,10 @@ def _reports(
         lambda: _facts_or_missing(
             cached_facts(
                 "digest-diagnosis",
-                lambda con: diagnosis_report(
-                    con, period=label, settings=settings, as_of=as_of, sources=sources
+                lambda con: dict[str, Any](
+                    diagnosis_report(
+                        con, period=label, settings=settings, as_of=as_of, sources=sources
+                    )
                 ),
                 params={"as_of": as_of, "period": label, "sources": sources},
                 settings=settings,
@@ -290,16 +296,13 @@ def digest_get(
 ) -> Digest:
     """The digest of ``week`` for the workspace ``ws`` (``overrides``: ``--setting`` pairs).
 
-    The wins engine runs first when what it reads has changed, as on the Wins
-    page and the scorecard (idempotent; a problem is logged and the stored
-    wins are shown), so a scheduled digest celebrates this week's wins.
+    A read: the wins are those stored by the post-import hooks and
+    ``coparent refresh`` (schedule it before a digest so this week's wins are in).
     """
     from coparent.web.pairs.selectors import digest_pairs
     from coparent.web.wins.selectors import digest_wins
-    from coparent.web.wins.services import wins_refresh_quietly
 
     now = now or timezone.now()
-    wins_refresh_quietly()
     extra = dict(overrides or {})
     company, labels = _company()
     settings = _settings(ws, extra, None)

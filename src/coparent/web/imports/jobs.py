@@ -15,8 +15,10 @@ How the worker runs is the ``COPARENT_IMPORT_JOBS`` setting:
 - ``inline``: in the request itself (the test suite's in-memory database
   cannot be reached from another process).
 
-A job runs once: the worker claims it by moving it from ``queued`` to
-``running`` in one UPDATE, so a second start does nothing.
+A loaded job then runs the post-import hooks (`coparent.web.common.hooks`)
+and keeps their results under ``result["after"]``. A job runs once: the
+worker claims it by moving it from ``queued`` to ``running`` in one UPDATE,
+so a second start does nothing.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from coparent.services.export_imports import (
 )
 from coparent.services.imports import import_file
 from coparent.web.common.facts import core_settings, warehouse, workspace
+from coparent.web.common.hooks import post_import_run
 from coparent.web.imports.models import ImportJob, ImportRecord
 from coparent.web.teams.access import Actor
 
@@ -230,7 +233,12 @@ def import_job_run(job_id: int) -> ImportJob:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result.setdefault("seconds", time.perf_counter() - started)
-    return _finish(job, status, result)
+    job = _finish(job, status, result)
+    if status == ImportJob.Status.LOADED:  # after the commit; a failure never undoes it
+        after = [r.to_dict() for r in post_import_run()]
+        job.result = {**job.result, "after": after}
+        job.save(update_fields=["result"])
+    return job
 
 
 def _import(job: ImportJob, folder: Path) -> tuple[ImportJob.Status, dict[str, Any]]:

@@ -6,15 +6,16 @@ it recognised and why, and every table the export fills is loaded at once.
 
 The upload is written under ``<workspace>/uploads/<random>/<its own name>``
 so every problem names the user's file, then removed. A loaded import adds
-an `ImportRecord`, which moves the data version: every cached report is
-recomputed on the next view.
+an `ImportRecord`, which moves the data version, then runs the post-import
+hooks (`coparent.web.common.hooks`): the wins engine, and the report cache
+of the default period warmed in this worker.
 """
 
 from __future__ import annotations
 
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +28,7 @@ from coparent.ingest.issues import Issue
 from coparent.services.export_imports import ExportImportResult, import_export
 from coparent.services.imports import ImportResult, import_file
 from coparent.web.common.facts import core_settings, warehouse, workspace
+from coparent.web.common.hooks import HookResult, post_import_run
 from coparent.web.imports.models import ImportRecord
 from coparent.web.teams.access import Actor
 
@@ -50,6 +52,7 @@ class ImportOutcome:
     hint: str = ""
     record: ImportRecord | None = None
     export: ExportImportResult | None = None
+    after: tuple[HookResult, ...] = ()  # the post-import hooks, when it loaded
 
     @property
     def rejected(self) -> bool:
@@ -79,7 +82,37 @@ def data_import(
     mapping_upload: UploadedFile | None = None,
     mapping_name: str = "",
 ) -> ImportOutcome:
-    """Check (``check``) or import one uploaded file into ``table``; never raises for bad data."""
+    """Check (``check``) or import one uploaded file into ``table``; never raises for bad data.
+
+    A loaded import runs the post-import hooks after its commit (wins, this
+    worker's report cache); their results are in ``after``, a failure among
+    them never undoes the import.
+    """
+    outcome = _data_import(
+        actor=actor,
+        upload=upload,
+        table=table,
+        mode=mode,
+        check=check,
+        mapping_upload=mapping_upload,
+        mapping_name=mapping_name,
+    )
+    record = outcome.record
+    if record is None or record.outcome != ImportRecord.Outcome.LOADED:
+        return outcome
+    return replace(outcome, after=tuple(post_import_run(in_web_process=True)))
+
+
+def _data_import(
+    *,
+    actor: Actor,
+    upload: UploadedFile,
+    table: str,
+    mode: Literal["replace", "append"] = "replace",
+    check: bool = False,
+    mapping_upload: UploadedFile | None = None,
+    mapping_name: str = "",
+) -> ImportOutcome:
     ws = workspace()
     settings = core_settings(ws)
     folder = ws.path / UPLOADS_DIR / uuid.uuid4().hex

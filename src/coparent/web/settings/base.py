@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "coparent.web.common.middleware.CoparentErrorMiddleware",
+    "coparent.api.errors.ApiErrorShapeMiddleware",
 ]
 ROOT_URLCONF = "coparent.web.urls"
 WSGI_APPLICATION = "coparent.web.wsgi.application"
@@ -127,8 +128,19 @@ TEMPLATES: list[dict[str, Any]] = [
 
 DATABASES = {"default": env_database(Path(COPARENT_WORKSPACE))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The report cache: on disk in the workspace (COPARENT_CACHE_DIR), shared by every server
+# worker, `coparent import`, `coparent refresh` and import jobs, so an import's hooks warm it
+# for all and the first view after an import is as fast as later ones. COPARENT_CACHE_DIR=""
+# keeps it in each process's memory instead.
+_CACHE_DIR = os.environ.get("COPARENT_CACHE_DIR", str(Path(COPARENT_WORKSPACE) / "cache")).strip()
 CACHES = {
     "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": _CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+    if _CACHE_DIR
+    else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "coparent",
         "OPTIONS": {"MAX_ENTRIES": 2000},

@@ -17,7 +17,14 @@ from coparent.web.settings.env import env_database
 # A workspace that does not exist: tests point COPARENT_WORKSPACE at their own.
 COPARENT_WORKSPACE = str(Path(tempfile.gettempdir()) / "coparent-test-no-workspace")
 COPARENT_SETTING_OVERRIDES = {}
-COPARENT_IMPORT_JOBS = "inline"  # the in-memory database is this process's own
+COPARENT_IMPORT_JOBS = "inline"
+CACHES = {  # each test process its own memory cache (tests that share one set their own)
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "coparent-tests",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}  # the in-memory database is this process's own
 SECRET_KEY = "coparent-tests-only"  # fixed key, tests only
 
 if os.environ.get("DATABASE_URL"):

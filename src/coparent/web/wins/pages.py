@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from coparent.charts import format as fmt
 from coparent.web.teams.access import Actor
 from coparent.web.wins.selectors import balance_get, kudos_recent, wins_last_run, wins_recent
-from coparent.web.wins.services import wins_refresh_quietly, wins_settings
+from coparent.web.wins.services import wins_settings
 from coparent.wins import RULES
 
 __all__ = ["WIN_LABELS", "balance_page", "feed_context", "wins_page"]
@@ -44,8 +44,7 @@ def feed_context(*, wins: int, kudos: int, team: str | None = None) -> dict[str,
 
 
 def wins_page(*, actor: Actor, team: str | None = None) -> dict[str, Any]:
-    """The Wins page: the engine runs first when what it reads changed (then it is quick)."""
-    wins_refresh_quietly()
+    """The Wins page: the stored wins (found after each import and by ``coparent refresh``)."""
     run = wins_last_run()
     people = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
     return {
@@ -60,7 +59,6 @@ def wins_page(*, actor: Actor, team: str | None = None) -> dict[str, Any]:
 
 def balance_page(*, actor: Actor) -> dict[str, Any]:
     """The balance panel: both sides' recognition, credited revenue, goals and answers."""
-    wins_refresh_quietly()
     settings = wins_settings()
     data = balance_get(settings=settings, single_team=actor.single_team)
     window = data["window"]

@@ -2,18 +2,18 @@
 
 `wins_refresh` gathers the app data, runs the engine's fact queries (cached
 per data version, like every report) and its rules, and upserts the wins by
-key: a second run updates the same rows and adds none. It runs when the demo
-users are created, when an owner or champion asks (the Wins page's refresh
-button), and on the Wins page and the scorecard when what it reads has
-changed since the last run (`WinsRun.signature`); otherwise it costs a few
-small queries.
+key: a second run updates the same rows and adds none. It runs after every
+import (the post-import hooks, `coparent.web.common.hooks`), from
+``coparent refresh`` (cron), when the demo users are created and when an
+owner or champion asks (the Wins page's button, a POST); never in a page
+view or an API GET. Unless forced it is skipped when nothing it reads
+changed since the last run (`WinsRun.signature`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -42,9 +42,8 @@ from coparent.wins import AppData, FactRows, detect_wins, wins_config
 from coparent.wins import Win as FoundWin
 from coparent.workspace import Workspace
 
-__all__ = ["kudos_give", "wins_refresh", "wins_refresh_quietly", "wins_settings", "wins_store"]
+__all__ = ["kudos_give", "wins_refresh", "wins_settings", "wins_store"]
 
-log = logging.getLogger(__name__)
 _BATCH = 500
 
 
@@ -188,7 +187,7 @@ def wins_refresh(*, force: bool = False, now: datetime | None = None) -> WinsRun
 
     Returns the run, or None when it was skipped (nothing changed, or no
     workspace). Errors a user can fix (a busy or missing warehouse) raise
-    `CoparentError`; `wins_refresh_quietly` turns them into a log line.
+    `CoparentError`; the post-import hooks report them.
     """
     ws = workspace()
     if not ws.exists():
@@ -211,12 +210,3 @@ def wins_refresh(*, force: bool = False, now: datetime | None = None) -> WinsRun
         added=added,
         notes=list(rows.notes),
     )
-
-
-def wins_refresh_quietly() -> WinsRun | None:
-    """`wins_refresh` for a page load: a problem is logged, never shown as an error page."""
-    try:
-        return wins_refresh()
-    except CoparentError as exc:
-        log.warning("wins engine did not run: %s", exc)
-        return None
