@@ -10,12 +10,15 @@ the data do not reach) are checked for the error shape by tests/api/test_error_s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -36,10 +39,22 @@ def owner_token(workspace: Path, people: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def api_schema(owner_token: str) -> Any:
+def api_schema(owner_token: str) -> Iterator[Any]:
+    """The document, sent through Django's WSGI handler.
+
+    Like Django's test client, the handler must not close the database
+    connection at the end of each request: the test's transaction lives on it
+    (on PostgreSQL the connection would really close).
+    """
     loaded = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api"))
     loaded.app = WSGIHandler()
-    return loaded
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield loaded
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

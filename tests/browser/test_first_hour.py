@@ -9,19 +9,16 @@ see the deals on the scorecard with the next steps: champions and the goal.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests._processes import clean_env, free_port, run_coparent, wait_until_serving
 from tests.browser.conftest import shot
 
 HUBSPOT = Path(__file__).resolve().parents[1] / "data" / "crm" / "hubspot"
@@ -30,56 +27,21 @@ PASSWORD = "a long passphrase for acme"
 pytestmark = pytest.mark.browser
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPARENT_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    return env
-
-
-def _coparent(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "coparent", *args],
-        input=stdin,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     ws = str(tmp_path / "acme")
-    _coparent("init", "-w", ws)
-    _coparent("user", "create", "ceo", "--role", "owner", "--password-stdin", "-w", ws,
-              stdin=PASSWORD + "\n")  # fmt: skip
-    port = _free_port()
+    run_coparent("init", "-w", ws, check=True)
+    run_coparent("user", "create", "ceo", "--role", "owner", "--password-stdin", "-w", ws,
+                 stdin=PASSWORD + "\n", check=True)  # fmt: skip
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "coparent", "serve", "-w", ws, "--port", str(port)],
-        env=_env(),
+        env=clean_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/accounts/login/", timeout=5):
-                break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("coparent serve did not answer within 60 s")
-            time.sleep(0.3)
+    wait_until_serving(base, proc)
     try:
         yield base
     finally:

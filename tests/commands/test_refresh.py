@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from coparent.cli import app
-from tests.commands.test_users import _env, coparent
+from tests._processes import clean_env as _env
+from tests._processes import run_coparent as coparent
 
 HUBSPOT = Path(__file__).resolve().parents[1] / "data" / "crm" / "hubspot"
 WON = (
@@ -58,7 +59,9 @@ def test_an_import_finds_the_wins_and_refresh_runs_the_same_hooks(ws: str) -> No
     done = coparent("import", "--dir", str(HUBSPOT), "-w", ws)
     assert done.returncode == 0, done.stderr
     assert "wins: 1 found, 1 new" in done.stdout
-    assert "report cache: skipped: the report cache is per process" in done.stdout
+    # the default cache is on disk in the workspace, shared: the import warms it for the server
+    assert "report cache: scorecard and diagnosis of 2024-Q1 computed" in done.stdout
+    assert (Path(ws) / "cache").is_dir()
     assert _wins(ws) == 1
     again = coparent("refresh", "-w", ws)
     assert again.returncode == 0, again.stderr

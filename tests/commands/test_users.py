@@ -7,32 +7,13 @@ once per process, for one workspace.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests._processes import run_coparent as coparent
+
 PASSWORD = "correct horse battery staple"
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPARENT_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    return env
-
-
-def coparent(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "coparent", *args],
-        input=stdin,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -450,7 +450,7 @@ def derivations(draw: st.DrawFn, table: str) -> dict[str, Any]:
             SourceOptions(
                 file=draw(_NAME), skip_rows=draw(st.integers(0, 3)), member=draw(st.none() | _NAME)
             ),
-            draw(_NAME),
+            draw(_NAME.filter(str.strip)),  # a blank key is refused, rightly
             draw(_EXPRS),
         )
         for n in names

@@ -8,7 +8,6 @@ One real server process for the module, on a copy of the demo workspace, with a
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import shutil
 import signal
@@ -22,34 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from tests._processes import clean_env, free_port, wait_until_serving
 from tests.web.conftest import build_demo
 
 HEADER_TIMEOUT = 2.0
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPARENT_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    return {**env, **extra}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_up(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/accounts/login/", timeout=5):
-                return
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("coparent serve did not answer within 60 s")
-            time.sleep(0.3)
 
 
 def _start(ws: Path, port: int) -> subprocess.Popen[bytes]:
@@ -66,7 +41,9 @@ def _start(ws: Path, port: int) -> subprocess.Popen[bytes]:
             "--workers",
             "2",
         ],
-        env=_env(COPARENT_HEADER_TIMEOUT_SECONDS=str(HEADER_TIMEOUT), COPARENT_MAX_UPLOAD_MB="1"),
+        env=clean_env(
+            COPARENT_HEADER_TIMEOUT_SECONDS=str(HEADER_TIMEOUT), COPARENT_MAX_UPLOAD_MB="1"
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -79,10 +56,10 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(demo_copy: Path) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     proc = _start(demo_copy, port)
     base = f"http://127.0.0.1:{port}"
-    _wait_up(base, proc)
+    wait_until_serving(base, proc)
     yield base, port, proc
     proc.terminate()
     proc.wait(timeout=60)
@@ -185,7 +162,7 @@ def test_a_taken_port_is_one_line_and_exit_1(
 ) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "coparent", "serve", "-w", str(demo_copy), "--port", str(server[1])],
-        env=_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -200,11 +177,11 @@ def test_sighup_restarts_the_workers_gracefully_and_sigterm_stops_cleanly(
 ) -> None:
     ws = tmp_path / "ws"
     shutil.copytree(demo_copy, ws)
-    port = _free_port()
+    port = free_port()
     proc = _start(ws, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_up(base, proc)
+        wait_until_serving(base, proc)
         proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 30
         answered = 0

@@ -7,26 +7,20 @@ the production settings module, as ``coparent serve`` does.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests._processes import clean_env
 from tests.web.conftest import build_demo
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPARENT_", "DJANGO_"))}
-    env.pop("DATABASE_URL", None)
-    return env
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code],
-        env=_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         check=False,
