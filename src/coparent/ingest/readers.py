@@ -159,15 +159,19 @@ def _head(path: Path) -> bytes:
         return b""
 
 
+def _unreadable(exc: OSError, *, log: IssueLog) -> None:
+    log.add(
+        IssueCode.E100,
+        message=f"cannot read the file: {exc.strerror}",
+        hint="check the file's permissions",
+    )
+
+
 def _read_bytes(path: Path, *, log: IssueLog) -> bytes | None:
     try:
         return path.read_bytes()
     except OSError as exc:
-        log.add(
-            IssueCode.E100,
-            message=f"cannot read the file: {exc.strerror}",
-            hint="check the file's permissions",
-        )
+        _unreadable(exc, log=log)
         return None
 
 
@@ -238,11 +242,7 @@ def _open(
             with path.open("rb"):
                 pass
         except OSError as exc:
-            log.add(
-                IssueCode.E100,
-                message=f"cannot read the file: {exc.strerror}",
-                hint="check the file's permissions",
-            )
+            _unreadable(exc, log=log)
             return None
         return path, None
     try:
