@@ -53,7 +53,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from coparent.charts._style import CATEGORY_COLOURS, NOISE, TOTAL, layout
-from coparent.charts.format import money, percent
+from coparent.metrics.display import money, percent
 
 __all__ = ["FACTOR_LABELS", "NOTABLE_MIX", "Bar", "bridge_bars", "waterfall_figure"]
 

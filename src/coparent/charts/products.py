@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from coparent.charts._style import CATEGORY_COLOURS, layout
-from coparent.charts.format import percent
+from coparent.metrics.display import percent
 
 __all__ = ["loss_reasons_figure"]
 

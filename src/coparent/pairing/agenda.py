@@ -32,9 +32,9 @@ from ibis import _
 from ibis.common.deferred import Deferred
 from ibis.expr import types as ir
 
-from coparent.charts.format import money
 from coparent.metrics._common import in_range
 from coparent.metrics._guard import require_columns
+from coparent.metrics.display import money
 from coparent.pairing.schedule import Group
 
 __all__ = ["AGENDA_COLUMNS", "DEFAULT_DAYS", "MAX_LINES", "agenda_facts", "agenda_lines"]

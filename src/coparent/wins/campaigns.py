@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
 from coparent.wins import stories
 from coparent.wins.inputs import AppData, FactRows
 from coparent.wins.model import Credit, Win, win_key

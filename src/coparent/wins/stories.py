@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
 from coparent.wins.model import Credit
 
 __all__ = ["TEAM_NAMES", "day", "join", "money", "month", "people"]

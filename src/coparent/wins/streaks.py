@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
 from coparent.wins import stories
 from coparent.wins.inputs import AppData, FactRows
 from coparent.wins.model import Credit, Side, Win, win_key

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from coparent.charts.format import money, percent
+from coparent.metrics.display import money, percent
 from coparent.services.scorecard import scorecard_report
 from coparent.workspace import Workspace
 

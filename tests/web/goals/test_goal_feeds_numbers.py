@@ -10,7 +10,7 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from coparent.charts.format import money
+from coparent.metrics.display import money
 
 
 def test_the_owner_sets_a_goal_and_the_scorecard_shows_it_with_its_chart(

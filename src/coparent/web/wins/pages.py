@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from coparent.charts import format as fmt
+from coparent.metrics import display as fmt
 from coparent.web.teams.access import Actor
 from coparent.web.wins.selectors import balance_get, kudos_recent, wins_last_run, wins_recent
 from coparent.web.wins.services import wins_settings
