@@ -87,7 +87,7 @@ def _demo_users_in_process_are_listed_not_made() -> object:
     from coparent.services import webapp
 
     def listed(ws: object, **_: object) -> list[dict[str, str]]:
-        from coparent.web.teams.services import DEMO_PASSWORD, DEMO_USERS
+        from coparent.app.teams.services import DEMO_PASSWORD, DEMO_USERS
 
         return [
             {"username": u, "role": str(r), "team": str(t), "password": DEMO_PASSWORD}

@@ -187,7 +187,7 @@ def test_open_in_a_folder_that_is_not_a_workspace_says_how_to_make_one(tmp_path:
 
 
 def test_the_web_and_the_core_share_one_busy_error() -> None:
-    from coparent.web.common import facts
+    from coparent.app.common import facts
 
     assert facts.WarehouseBusy is WarehouseBusy
 

@@ -1,4 +1,5 @@
-"""Every error coparent raises on purpose, in one tree.
+"""Every error coparent raises on purpose, in one tree (tests/test_errors.py checks that
+no module defines another).
 
 Anything a user can cause through data, files or settings is a `CoparentError`:
 the CLI prints it as one line plus its hint and exits non-zero, the web layer
@@ -18,8 +19,23 @@ signal misuse of the Python API itself.
     │   ├── UnknownPresetError   --preset names no preset (lists them)
     │   ├── MappingError         a mapping or preset file that cannot be used (file, key)
     │   └── ImportRejected       .issues; nothing was loaded
-    └── MissingDataError         a feature needs a table or column not imported
-        └── MissingColumnsError  also ValueError; .missing, .available
+    │       └── PathFileRejected an attribution path file with located problems
+    ├── MissingDataError         a feature needs a table or column not imported
+    │   ├── MissingColumnsError  also ValueError; .missing, .available
+    │   └── TouchTimesRequired   time-decay attribution on paths that carry no times
+    ├── ModelError               model.error (422)
+    │   ├── NotFittedError       a prediction asked of a model never fitted
+    │   ├── ConvergenceError     also ValueError; the hint says how to get a fit
+    │   └── UnusableDataError    data a model cannot use: .table, .count
+    ├── BadParameter             a page or API parameter that cannot be used: .parameter
+    ├── ServeError               the server cannot start (the port is taken...)
+    ├── ScaleError               an unknown demo scale
+    ├── UnpackError              an uploaded .zip that cannot be read as an export
+    ├── WinbackListError         a win-back list that cannot be found or read (404)
+    ├── OfferInputError          a number the offer lab cannot use
+    └── DigestError              a digest that cannot be built or sent as asked
+        ├── DeliveryError        one failed delivery attempt: .retry, .retry_after (502)
+        └── DigestNotConfigured  --send with no channel configured
 """
 
 from __future__ import annotations
@@ -33,18 +49,33 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BackendUnavailable",
+    "BadParameter",
+    "ConvergenceError",
     "CoparentError",
+    "DeliveryError",
+    "DigestError",
+    "DigestNotConfigured",
     "ImportRejected",
     "IngestError",
     "MappingError",
     "MissingColumnsError",
     "MissingDataError",
+    "ModelError",
+    "NotFittedError",
+    "OfferInputError",
+    "PathFileRejected",
     "PeriodOutOfRange",
+    "ScaleError",
+    "ServeError",
     "SettingsError",
+    "TouchTimesRequired",
     "UnknownPresetError",
     "UnknownTableError",
+    "UnpackError",
+    "UnusableDataError",
     "WarehouseBusy",
     "WarehouseError",
+    "WinbackListError",
     "WorkspaceError",
 ]
 
@@ -217,3 +248,139 @@ class MissingColumnsError(MissingDataError, ValueError):
         )
         self.missing = sorted(missing)
         self.available = sorted(available)
+
+
+class BadParameter(CoparentError):
+    """A page or API parameter that cannot be used (a period that does not parse...)."""
+
+    code = "web.bad_parameter"
+    status = 400
+
+    def __init__(self, message: str, *, parameter: str, hint: str = "") -> None:
+        super().__init__(f"{parameter}: {message}", hint=hint)
+        self.parameter = parameter
+
+
+class ServeError(CoparentError):
+    """The server cannot start (the port is taken...)."""
+
+    code = "web.serve"
+
+
+class ScaleError(CoparentError):
+    code = "demo.scale"
+
+
+class UnpackError(CoparentError):
+    """An uploaded .zip that cannot be read as an export."""
+
+    code = "import.unpack"
+
+
+class WinbackListError(CoparentError):
+    """A win-back list that cannot be found or read."""
+
+    code = "winback.list"
+    status = 404
+
+
+class OfferInputError(CoparentError):
+    """A number given to the offer lab that cannot be used (a rate above 1, a negative price)."""
+
+    code = "offer.input"
+
+
+class DigestError(CoparentError):
+    """A digest that cannot be built or sent as asked (a bad week, nothing configured...)."""
+
+    code = "digest.error"
+
+
+class DeliveryError(DigestError):
+    """One failed attempt to deliver; ``retry`` says whether another attempt can help."""
+
+    code = "digest.delivery"
+    status = 502
+
+    def __init__(
+        self, message: str, *, retry: bool, retry_after: float | None = None, hint: str = ""
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.retry = retry
+        self.retry_after = retry_after
+
+
+class DigestNotConfigured(DigestError):
+    """``--send`` with no channel (or not the asked one) configured."""
+
+    code = "digest.not_configured"
+
+
+class ModelError(CoparentError):
+    code: ClassVar[str] = "model.error"
+    status: ClassVar[int] = 422
+
+
+class NotFittedError(ModelError):
+    code = "model.not_fitted"
+    status = 409
+
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            f"{model} is not fitted yet",
+            hint=f"call {model}().fit(...) first, or build it with {model}.from_params(...)",
+        )
+        self.model = model
+
+
+class ConvergenceError(ModelError, ValueError):
+    """The likelihood could not be maximised; ``hint`` says what usually fixes it."""
+
+    code = "model.convergence"
+
+
+class UnusableDataError(ModelError):
+    """Data a model cannot use (negative amounts, one variant, no subjects ...).
+
+    ``table`` names the table the data came from; ``count`` how many rows are affected.
+    """
+
+    code = "model.unusable_data"
+
+    def __init__(self, message: str, *, table: str, hint: str, count: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.table = table
+        self.count = count
+
+
+class PathFileRejected(ImportRejected):
+    """A path file with errors; no model ran. ``issues`` holds every problem found."""
+
+    code = "attribution.path_file_rejected"
+
+    def __init__(self, issues: Sequence[Issue], *, file: str) -> None:
+        super().__init__(issues, file=file)
+        errors = [i for i in self.issues if i.level == "error"]
+        total = sum(i.count for i in errors)
+        lines = [i.format() for i in errors[: self.SHOWN]]
+        more = f"\n... and more ({total} errors in all)" if len(errors) > self.SHOWN else ""
+        message = f"{file}: {total} error(s), no attribution was run\n" + "\n".join(lines) + more
+        CoparentError.__init__(
+            self,
+            message,
+            hint="fix the rows listed above (docs/attribution.md explains each code) and run again",
+        )
+
+
+class TouchTimesRequired(MissingDataError):
+    """Time-decay weighs touches by their age at conversion; aggregated paths carry no times."""
+
+    code = "attribution.needs_touch_times"
+
+    def __init__(self, *, source: str) -> None:
+        super().__init__(
+            f"the time-decay model needs the time of every touch, and {source} has none",
+            hint="run it on the warehouse's touches (coparent attribution --model time-decay), "
+            "or pick first, last, linear, position or markov for a path file",
+        )
+        self.source = source

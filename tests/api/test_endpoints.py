@@ -10,9 +10,9 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from coparent.app.feedback.models import FeedbackItem
+from coparent.app.goals.services import goal_set
 from coparent.services.scorecard import scorecard_report
-from coparent.web.feedback.models import FeedbackItem
-from coparent.web.goals.services import goal_set
 from coparent.workspace import Workspace
 
 

@@ -32,7 +32,7 @@ MAX_EXAMPLES = 15
 
 @pytest.fixture
 def owner_token(workspace: Path, people: dict[str, Any]) -> str:
-    from coparent.web.teams.services import api_token_create
+    from coparent.app.teams.services import api_token_create
 
     _, raw = api_token_create(username="owner", name="schemathesis")
     return raw

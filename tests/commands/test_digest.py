@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from coparent.app.digest.models import DigestDelivery
 from coparent.cli import app
-from coparent.web.digest.models import DigestDelivery
 from tests.notify.servers import smtp_server, webhook_receiver
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ WON = (
 
 
 def _wins(ws: str) -> int:
-    code = "from coparent.web.wins.models import Win; print(Win.objects.count())"
+    code = "from coparent.app.wins.models import Win; print(Win.objects.count())"
     done = coparent("manage", "-w", ws, "shell", "-c", code)
     assert done.returncode == 0, done.stderr
     return int(done.stdout.split()[-1])

@@ -207,7 +207,7 @@ def test_without_an_app_database_the_reports_do_not_load_django(demo_ws: str) ->
 
 
 def _decide(*, goal: int = 1_200_000) -> None:
-    from coparent.web.goals.services import goal_set, sla_terms_set
+    from coparent.app.goals.services import goal_set, sla_terms_set
 
     goal_set(set_by=None, period="2026-Q3", won_revenue=Decimal(goal))
     sla_terms_set(
@@ -282,7 +282,7 @@ def test_setting_wins_over_the_app_and_the_app_over_the_settings_file(
 
 @pytest.mark.django_db
 def test_an_app_goal_of_another_period_leaves_the_cli_without_a_goal(workspace: Path) -> None:
-    from coparent.web.goals.services import goal_set
+    from coparent.app.goals.services import goal_set
 
     goal_set(set_by=None, period="2026-Q2", won_revenue=Decimal(500_000))
     assert _json("scorecard", "-w", str(workspace), "--json")["goal"] is None

@@ -7,6 +7,7 @@ import pytest
 from scipy.special import betaln
 from scipy.stats import chisquare, ttest_ind
 
+from coparent.errors import UnusableDataError
 from coparent.models.abtest import (
     SRM_THRESHOLD,
     VariantData,
@@ -15,7 +16,6 @@ from coparent.models.abtest import (
     srm_p_value,
     welch,
 )
-from coparent.models.errors import UnusableDataError
 
 
 def _exact_b_beats_a(ka: int, na: int, kb: int, nb: int) -> float:

@@ -10,10 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import approx_fprime
 
-from coparent.errors import CoparentError
+from coparent.errors import ConvergenceError, CoparentError, NotFittedError, UnusableDataError
 from coparent.models._compress import compress
 from coparent.models.bgnbd import CONVERGENCE_HINT, BetaGeo, _negative_log_likelihood, _Pairs
-from coparent.models.errors import ConvergenceError, NotFittedError, UnusableDataError
 from tests.models.conftest import PAPER_BGNBD, PAPER_BGNBD_LL, pinned_pair
 
 # --- golden: Fader, Hardie & Lee (2005) on CDNOW -------------------------------------------------

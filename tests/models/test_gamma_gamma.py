@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from scipy.optimize import approx_fprime
 
+from coparent.errors import UnusableDataError
 from coparent.models._compress import compress
 from coparent.models.bgnbd import BetaGeo
-from coparent.models.errors import UnusableDataError
 from coparent.models.gamma_gamma import GammaGamma, _constants, _negative_log_likelihood
 from tests.models.conftest import PAPER_GAMMA_GAMMA, pinned_pair, pinned_spend_pair
 

@@ -11,8 +11,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from coparent import warehouse
 from coparent.demo import DemoCompany, generate
-from coparent.errors import MissingDataError
-from coparent.models.errors import UnusableDataError
+from coparent.errors import MissingDataError, UnusableDataError
 from coparent.services.imports import import_file
 from coparent.services.offers import OfferInputError, offer_analyze, offer_economics, offer_plan
 

@@ -12,8 +12,7 @@ from ibis.backends import BaseBackend
 
 from coparent import warehouse
 from coparent.demo import DemoCompany, generate
-from coparent.errors import MissingColumnsError, MissingDataError
-from coparent.models.errors import UnusableDataError
+from coparent.errors import MissingColumnsError, MissingDataError, UnusableDataError
 from coparent.services.winback import (
     LIST_FORMAT,
     MIN_REPEAT_BUYERS,

@@ -83,7 +83,7 @@ def empty_workspace(settings: Any, tmp_path: Path) -> Path:
 
 
 def make_user(username: str, role: str, team: str = "", **extra: Any) -> Any:
-    from coparent.web.teams.models import Membership
+    from coparent.app.teams.models import Membership
 
     user = get_user_model().objects.create_user(
         username=username,
@@ -115,7 +115,7 @@ def login(client: Client, people: dict[str, Any]) -> Callable[[str], Client]:
 
 @pytest.fixture
 def single_team(db: None) -> Iterator[None]:
-    from coparent.web.teams.services import company_update
+    from coparent.app.teams.services import company_update
 
     company_update(name="One Team Co", single_team=True)
     return

@@ -25,6 +25,7 @@ from django.urls import reverse
 from rich.console import Console
 from typer.testing import CliRunner
 
+from coparent.app.digest.selectors import digest_get, digest_week
 from coparent.cli import app
 from coparent.commands.reports import print_scorecard
 from coparent.metrics import display
@@ -34,7 +35,6 @@ from coparent.services.diagnosis import diagnosis_report
 from coparent.services.scorecard import scorecard_report
 from coparent.services.web_funnel import funnel_report
 from coparent.services.winback import winback_list_load, winback_list_values
-from coparent.web.digest.selectors import digest_get, digest_week
 from coparent.workspace import Workspace
 from tests.web.conftest import WINBACK_LIST
 

@@ -202,9 +202,9 @@ def objects(
     )
     members = winback_list_load(Workspace(workspace), WINBACK_LIST)["members"]
     contacted = next(m["account_id"] for m in members if m["group"] == "contacted")
-    from coparent.web.feedback.models import FeedbackItem
-    from coparent.web.goals.models import Goal
-    from coparent.web.teams.services import invitation_create
+    from coparent.app.feedback.models import FeedbackItem
+    from coparent.app.goals.models import Goal
+    from coparent.app.teams.services import invitation_create
 
     ws = Workspace(workspace)
     con = ws.connect(ws.settings())
@@ -223,10 +223,10 @@ def objects(
         due_at=now + timedelta(days=2),
     )
     goal = Goal.objects.create(period="2026-Q3", won_revenue=500000)
-    from coparent.web.imports.models import ImportJob
+    from coparent.app.imports.models import ImportJob
 
     job = ImportJob.objects.create(files=["deals.csv"], status="loaded", created_at=now)
-    from coparent.web.teams.services import api_token_create
+    from coparent.app.teams.services import api_token_create
 
     owners_token, _ = api_token_create(username=people["owner"].username, name="matrix")
     invitation = invitation_create(
@@ -324,7 +324,7 @@ def test_the_api_matrix_holds_with_tokens_instead_of_sessions(
     name: str, method: str, objects: dict[str, Any], people: dict[str, Any]
 ) -> None:
     """The same outcome for every role when its API token, not its session, signs the call."""
-    from coparent.web.teams.services import api_token_create
+    from coparent.app.teams.services import api_token_create
 
     url = reverse(name, kwargs=objects["kwargs"].get(name))
     expected = MATRIX[(name, method)]

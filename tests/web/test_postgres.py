@@ -50,6 +50,7 @@ def test_the_web_and_api_tests_pass_on_postgresql(database: str) -> None:
             sys.executable,
             "-m",
             "pytest",
+            "tests/app",
             "tests/web",
             "tests/api",
             "-m",

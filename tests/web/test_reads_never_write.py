@@ -1,7 +1,7 @@
 """Reads never write: no GET of any URL, for any role, changes the app database.
 
 Derived data (wins, the report cache) is computed after an import and by
-``coparent refresh`` (`coparent.web.common.hooks`), so that page views from
+``coparent refresh`` (`coparent.app.common.hooks`), so that page views from
 many processes never contend for the database ("database is locked").
 Walks every GET of the permission matrix (tests/web/test_permissions.py).
 """

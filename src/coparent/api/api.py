@@ -26,15 +26,15 @@ from coparent.api.schemas import (
     SubGoalOut,
     WinOut,
 )
+from coparent.app.common.facts import Facts
+from coparent.app.dashboards.selectors import diagnosis_get, scorecard_get
+from coparent.app.feedback.selectors import feedback_queue
+from coparent.app.goals.selectors import goals_list
+from coparent.app.teams.access import Capability, actor_for
+from coparent.app.teams.services import api_token_authenticate
+from coparent.app.wins.selectors import balance_get, wins_recent
+from coparent.app.wins.services import wins_settings
 from coparent.errors import MissingDataError
-from coparent.web.common.facts import Facts
-from coparent.web.dashboards.selectors import diagnosis_get, scorecard_get
-from coparent.web.feedback.selectors import feedback_queue
-from coparent.web.goals.selectors import goals_list
-from coparent.web.teams.access import Capability, actor_for
-from coparent.web.teams.services import api_token_authenticate
-from coparent.web.wins.selectors import balance_get, wins_recent
-from coparent.web.wins.services import wins_settings
 
 __all__ = ["api"]
 

@@ -69,7 +69,7 @@ def decided_settings(
     plain = ws.settings_sourced(overrides)
     if not webapp_open(ws, overrides=overrides):
         return plain
-    from coparent.web.goals.selectors import app_decisions
+    from coparent.app.goals.selectors import app_decisions
 
     fy = plain[0].fiscal_year_start_month
     app = app_decisions(period=period(plain[0]), fiscal_year_start_month=fy)

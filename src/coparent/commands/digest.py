@@ -4,8 +4,8 @@ cli.py registers the function: ``app.command("digest")(digest)``. It prepares
 the app database (`webapp_prepare`), runs the wins engine (the ``wins``
 post-import hook, skipped when nothing changed) so a scheduled digest
 celebrates this week's wins, builds the digest of one ISO week with
-`coparent.web.digest.selectors.digest_get`, prints it, and with ``--send``
-delivers it through `coparent.web.digest.services.digest_send`.
+`coparent.app.digest.selectors.digest_get`, prints it, and with ``--send``
+delivers it through `coparent.app.digest.services.digest_send`.
 
 Exit codes of ``--send``: 0 every channel sent; 1 a channel failed (or
 nothing is configured); 3 nothing failed but a channel was refused because
@@ -28,7 +28,7 @@ from coparent.commands._shared import open_workspace as _open
 from coparent.settings import Settings, parse_setting_value
 
 if TYPE_CHECKING:
-    from coparent.web.digest.services import ChannelOutcome
+    from coparent.app.digest.services import ChannelOutcome
 
 __all__ = ["EXIT_FAILED", "EXIT_REFUSED", "digest"]
 
@@ -125,9 +125,9 @@ def digest(
     overrides = dict(parse_setting_value(s) for s in setting or [])
     webapp_prepare(ws, overrides=overrides)
 
-    from coparent.web.common.hooks import post_import_run
-    from coparent.web.digest.selectors import digest_data_last, digest_get, digest_week
-    from coparent.web.digest.services import digest_channels, digest_send
+    from coparent.app.common.hooks import post_import_run
+    from coparent.app.digest.selectors import digest_data_last, digest_get, digest_week
+    from coparent.app.digest.services import digest_channels, digest_send
 
     chosen = digest_week(
         week=name, day=when, today=_today(settings), data_last=digest_data_last(ws, overrides)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _payload(ws: Workspace, settings: Settings, number: int | None, new: bool) -> dict[str, Any]:
-    from coparent.web.pairs import selectors, services
+    from coparent.app.pairs import selectors, services
 
     if new:
         created = services.pair_round_create(ws=ws, settings=settings)

@@ -1,6 +1,6 @@
 """``coparent refresh``, and the post-import hooks every ``coparent import`` runs after its commit.
 
-The hooks live in the app (`coparent.web.common.hooks`: the wins engine, the
+The hooks live in the app (`coparent.app.common.hooks`: the wins engine, the
 report cache); this module reaches them through `coparent.services.webapp`
 by name, and only when the workspace has an app database: without one there
 is nothing to derive and none is created. A hook that fails is printed and

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import minimize
 
-from coparent.models.errors import ConvergenceError, NotFittedError
+from coparent.errors import ConvergenceError, NotFittedError
 
 __all__ = ["FloatArray", "Model", "Objective", "as_float_array", "dot", "maximise"]
 

@@ -51,7 +51,7 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import chisquare
 from scipy.stats import t as t_dist
 
-from coparent.models.errors import UnusableDataError
+from coparent.errors import UnusableDataError
 from coparent.models.proportions import newcombe_difference, two_proportion_ztest, wilson
 from coparent.models.sample_size import sample_size_per_variant
 

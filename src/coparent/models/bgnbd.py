@@ -53,9 +53,9 @@ import pandas as pd
 from ibis.expr import types as ir
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
+from coparent.errors import UnusableDataError
 from coparent.models._base import FloatArray, Model, as_float_array, dot, maximise
 from coparent.models._compress import Compressed, compress
-from coparent.models.errors import UnusableDataError
 
 __all__ = ["CONVERGENCE_HINT", "BetaGeo"]
 

@@ -37,10 +37,10 @@ import numpy as np
 from ibis.expr import types as ir
 from scipy.special import digamma, gammaln
 
+from coparent.errors import UnusableDataError
 from coparent.models._base import FloatArray, Model, as_float_array, dot, maximise
 from coparent.models._compress import Compressed, compress
 from coparent.models.bgnbd import BetaGeo
-from coparent.models.errors import UnusableDataError
 
 __all__ = ["CONVERGENCE_HINT", "GammaGamma"]
 

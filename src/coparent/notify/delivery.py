@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from coparent.notify.digest import DigestError
+from coparent.errors import DeliveryError
 
 __all__ = [
     "Attempt",
@@ -36,20 +36,6 @@ __all__ = [
     "deliver",
     "smtp_failure",
 ]
-
-
-class DeliveryError(DigestError):
-    """One failed attempt to deliver; ``retry`` says whether another attempt can help."""
-
-    code = "digest.delivery"
-    status = 502
-
-    def __init__(
-        self, message: str, *, retry: bool, retry_after: float | None = None, hint: str = ""
-    ) -> None:
-        super().__init__(message, hint=hint)
-        self.retry = retry
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from coparent.errors import CoparentError
+from coparent.errors import DigestError
 
 __all__ = [
     "SECTION_ORDER",
@@ -40,12 +40,6 @@ __all__ = [
 SECTION_ORDER: tuple[str, ...] = ("scorecard", "diagnosis", "wins", "waiting", "starters", "pairs")
 
 _WEEK = re.compile(r"^(\d{4})-[Ww](\d{1,2})$")
-
-
-class DigestError(CoparentError):
-    """A digest that cannot be built or sent as asked (a bad week, nothing configured...)."""
-
-    code = "digest.error"
 
 
 @dataclass(frozen=True)

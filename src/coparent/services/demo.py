@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from coparent.demo import SCALES, Scale, Truth, generate
-from coparent.errors import CoparentError
+from coparent.errors import ScaleError
 from coparent.ingest.issues import Issue
 from coparent.schema import IMPORT_ORDER
 from coparent.services.imports import import_file
@@ -32,10 +32,6 @@ EXPORT_DIR = "demo-export"
 TRUTHS_FILE = "demo-truths.json"
 
 Progress = Callable[[str, float], None]
-
-
-class ScaleError(CoparentError):
-    code = "demo.scale"
 
 
 @dataclass(frozen=True)

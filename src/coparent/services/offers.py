@@ -22,12 +22,11 @@ from ibis.expr import datatypes as dt
 from ibis.expr import types as ir
 
 from coparent import warehouse
-from coparent.errors import CoparentError
+from coparent.errors import OfferInputError, UnusableDataError
 from coparent.ingest._values import FALSE_WORDS, TRUE_WORDS
 from coparent.metrics._guard import require_columns
 from coparent.models.abtest import VariantData, analyze
 from coparent.models.economics import offer_economics as _economics
-from coparent.models.errors import UnusableDataError
 from coparent.models.sample_size import sample_size_per_variant
 
 __all__ = [
@@ -41,12 +40,6 @@ __all__ = [
 CONTROL_NAMES = ("control", "baseline", "original", "a", "old")
 
 Row = dict[str, Any]
-
-
-class OfferInputError(CoparentError):
-    """A number given to the offer lab that cannot be used (a rate above 1, a negative price)."""
-
-    code = "offer.input"
 
 
 def offer_economics(

@@ -27,7 +27,7 @@ import os
 import socket
 from pathlib import Path
 
-from coparent.errors import CoparentError
+from coparent.errors import ServeError
 
 __all__ = [
     "GRACE_SECONDS",
@@ -50,12 +50,6 @@ BACKPRESSURE = 4096
 this must be far above the threads: a client still sending headers must not keep others out.
 Python's concurrency is bounded by the threads, not by this."""
 STATIC_CACHE_SECONDS = 365 * 24 * 3600  # hashed file names: a change is a new name
-
-
-class ServeError(CoparentError):
-    """The server cannot start (the port is taken...)."""
-
-    code = "web.serve"
 
 
 def default_workers() -> int:

@@ -34,11 +34,10 @@ from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent import warehouse
-from coparent.errors import CoparentError
+from coparent.errors import ConvergenceError, UnusableDataError, WinbackListError
 from coparent.metrics._guard import require_columns
 from coparent.models.bgnbd import BetaGeo
 from coparent.models.customer_base import customer_base, spend_pairs, triples
-from coparent.models.errors import ConvergenceError, UnusableDataError
 from coparent.models.gamma_gamma import GammaGamma
 from coparent.models.holdout import reactivation
 from coparent.models.winback import account_owners, reason, rfm_winback_scores, winback_scores
@@ -67,13 +66,6 @@ DEFAULT_MAX_P_ALIVE = 0.5
 LIST_DIR = "winback"
 
 Row = dict[str, Any]
-
-
-class WinbackListError(CoparentError):
-    """A win-back list that cannot be found or read."""
-
-    code = "winback.list"
-    status = 404
 
 
 def _orders(con: BaseBackend) -> ir.Table:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coparent.errors import NotFittedError
 from coparent.models.attribution import MarkovAttribution, UniquePaths
 from coparent.models.attribution.markov import CONVERSION, NULL, START
-from coparent.models.errors import NotFittedError
 from tests.models.attribution.conftest import GOLDEN, flat, quietly
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from coparent.web.goals.models import Goal
+from coparent.app.goals.models import Goal
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_after_the_import_the_next_step_is_the_shared_goal_then_nothing(
 def test_without_champions_that_is_a_step_too(
     workspace: Path, login: Callable[[str], Client], people: dict[str, object]
 ) -> None:
-    from coparent.web.teams.models import Membership
+    from coparent.app.teams.models import Membership
 
     Membership.objects.filter(role="champion").update(role="member")
     card = _card(login("owner"))

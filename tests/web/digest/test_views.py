@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from coparent.web.digest.models import DigestDelivery
+from coparent.app.digest.models import DigestDelivery
 from tests.notify.servers import webhook_receiver
 
 pytestmark = pytest.mark.django_db

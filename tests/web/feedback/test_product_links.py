@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from coparent.web.feedback.models import FeedbackItem
+from coparent.app.feedback.models import FeedbackItem
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from coparent.web.imports.models import ImportRecord
+from coparent.app.imports.models import ImportRecord
 
 BAD_OPPORTUNITIES = (
     "opportunity_id,account_id,created_at,stage,status,amount\n"

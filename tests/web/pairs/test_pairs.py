@@ -10,8 +10,8 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from coparent.web.pairs.models import PairRound
-from coparent.web.teams.models import Membership
+from coparent.app.pairs.models import PairRound
+from coparent.app.teams.models import Membership
 
 
 def _html(client: Client, url: str = "") -> str:

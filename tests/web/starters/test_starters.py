@@ -11,9 +11,9 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
+from coparent.app.starters.models import WinbackAssignment
+from coparent.app.teams.access import Actor
 from coparent.services.winback import winback_list_load
-from coparent.web.starters.models import WinbackAssignment
-from coparent.web.teams.access import Actor
 from coparent.workspace import Workspace
 from tests.web.conftest import WINBACK_LIST
 

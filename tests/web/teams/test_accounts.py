@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coparent.web.teams.models import LoginFailure
-from coparent.web.teams.selectors import login_wait_seconds
-from coparent.web.teams.services import invitation_create
+from coparent.app.teams.models import LoginFailure
+from coparent.app.teams.selectors import login_wait_seconds
+from coparent.app.teams.services import invitation_create
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from coparent.api.errors import ERROR_KEYS
-from coparent.web.teams.models import ApiToken
-from coparent.web.teams.services import (
+from coparent.app.teams.models import ApiToken
+from coparent.app.teams.services import (
     api_token_authenticate,
     api_token_create,
     api_token_revoke,

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coparent.web.wins.models import Win
-from coparent.web.wins.services import wins_store
+from coparent.app.wins.models import Win
+from coparent.app.wins.services import wins_store
 from coparent.wins import Credit
 from coparent.wins import Win as FoundWin
 from coparent.wins.model import Side
@@ -48,7 +48,7 @@ def _store(n_sales: int, n_marketing: int, *, day: date | None = None) -> None:
 @pytest.fixture
 def imported(workspace: Path) -> Path:
     """The demo workspace as an import leaves it: the post-import hooks have run."""
-    from coparent.web.common.hooks import post_import_run
+    from coparent.app.common.hooks import post_import_run
 
     assert all(r.ok for r in post_import_run()), "the hooks should run on the demo"
     return workspace

@@ -12,8 +12,8 @@ explains each model and every field.
 
 from __future__ import annotations
 
+from coparent.errors import PathFileRejected, TouchTimesRequired
 from coparent.models.attribution.credits import MODELS, Credits
-from coparent.models.attribution.errors import PathFileRejected, TouchTimesRequired
 from coparent.models.attribution.heuristics import (
     DEFAULT_POSITION_WEIGHTS,
     first_touch,

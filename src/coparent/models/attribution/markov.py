@@ -231,7 +231,7 @@ class MarkovAttribution:
 
     def _check_fitted(self) -> None:
         if not self._fitted:
-            from coparent.models.errors import NotFittedError
+            from coparent.errors import NotFittedError
 
             raise NotFittedError("MarkovAttribution")
 

@@ -39,10 +39,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from coparent.errors import PathFileRejected
 from coparent.ingest.issues import Issue, IssueCode, IssueLog, Level, show_value
 from coparent.ingest.mapping import SourceOptions
 from coparent.ingest.readers import SourceTable, read_source
-from coparent.models.attribution.errors import PathFileRejected
 from coparent.models.attribution.paths import DEFAULT_SEPARATOR, UniquePaths, split_paths
 from coparent.settings import Settings
 

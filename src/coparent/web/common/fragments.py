@@ -19,7 +19,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
-from coparent.web.common.memo import memo
+from coparent.app.common.memo import memo
 
 __all__ = ["app_stamp", "cached_fragment"]
 

@@ -1,4 +1,5 @@
-"""One error path for pages: any `CoparentError` becomes its HTTP status and one template.
+"""The shell's middleware: one error path for pages (any `CoparentError` becomes its HTTP
+status and one template), the request memo, the Content-Security-Policy header.
 
 The API has its own handler with the same fields as JSON (`coparent.api.errors`).
 """
@@ -10,12 +11,14 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from coparent.app.common.memo import memo_scope
 from coparent.errors import CoparentError
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
     "ContentSecurityPolicyMiddleware",
     "CoparentErrorMiddleware",
+    "RequestMemoMiddleware",
     "error_response",
 ]
 
@@ -29,6 +32,17 @@ def error_response(request: HttpRequest, exc: CoparentError) -> HttpResponse:
         {"error": exc.message, "hint": exc.hint, "code": exc.code, "status": exc.status},
         status=exc.status,
     )
+
+
+class RequestMemoMiddleware:
+    """Each request remembers its small facts once (`coparent.app.common.memo`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with memo_scope():
+            return self.get_response(request)
 
 
 class CoparentErrorMiddleware:

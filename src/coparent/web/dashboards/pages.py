@@ -13,11 +13,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from coparent.metrics import display as fmt
-from coparent.metrics.registry import lookup, metric
-from coparent.settings import source_words
-from coparent.web.common.facts import Facts, core_settings, data_version, workspace
-from coparent.web.dashboards.selectors import (
+from coparent.app.common.facts import Facts, core_settings, data_version, workspace
+from coparent.app.dashboards.selectors import (
     AGAINST,
     SEGMENTS,
     diagnosis_for,
@@ -27,15 +24,18 @@ from coparent.web.dashboards.selectors import (
     scorecard_charts_get,
     scorecard_get,
 )
-from coparent.web.feedback.selectors import (
+from coparent.app.feedback.selectors import (
     feedback_balance,
     feedback_counts,
     feedback_for_product,
     feedback_response_times,
 )
-from coparent.web.goals.models import SubGoal, SubGoalMetric
-from coparent.web.teams.access import Actor
-from coparent.web.teams.selectors import champion_names, memberships_list
+from coparent.app.goals.models import SubGoal, SubGoalMetric
+from coparent.app.teams.access import Actor
+from coparent.app.teams.selectors import champion_names, memberships_list
+from coparent.metrics import display as fmt
+from coparent.metrics.registry import lookup, metric
+from coparent.settings import source_words
 from coparent.web.wins.pages import feed_context
 
 __all__ = [

@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from coparent.app.teams.access import actor_for, page
 from coparent.web.common.fragments import cached_fragment
 from coparent.web.dashboards import pages
-from coparent.web.teams.access import actor_for, page
 
 
 def _render(request: HttpRequest, name: str, context: dict[str, object]) -> HttpResponse:

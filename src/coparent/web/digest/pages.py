@@ -6,17 +6,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from coparent.errors import CoparentError
-from coparent.notify import parse_week, render_html
-from coparent.settings import Settings
-from coparent.web.common.facts import core_settings, workspace
-from coparent.web.digest.selectors import (
+from coparent.app.common.facts import core_settings, workspace
+from coparent.app.digest.selectors import (
     digest_data_last,
     digest_deliveries,
     digest_get,
     digest_week,
 )
-from coparent.web.digest.services import digest_channels
+from coparent.app.digest.services import digest_channels
+from coparent.errors import CoparentError
+from coparent.notify import parse_week, render_html
+from coparent.settings import Settings
 
 __all__ = ["digest_page", "today"]
 

@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from coparent.app.common.facts import core_settings, workspace
+from coparent.app.digest.selectors import digest_data_last, digest_get, digest_week
+from coparent.app.digest.services import digest_channels, digest_send
+from coparent.app.teams.access import page
 from coparent.notify import parse_week
-from coparent.web.common.facts import core_settings, workspace
 from coparent.web.digest.pages import digest_page, today
-from coparent.web.digest.selectors import digest_data_last, digest_get, digest_week
-from coparent.web.digest.services import digest_channels, digest_send
-from coparent.web.teams.access import page
 
 
 # "assign" is the owner and the champions: the people who run the family meeting.

@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
+from coparent.app.common.facts import cached_facts
+from coparent.app.feedback.models import Topic, Verdict
 from coparent.services.web_facts import products_list
-from coparent.web.common.facts import cached_facts
-from coparent.web.feedback.models import Topic, Verdict
 
 REJECTION_REASONS = (
     "No budget",

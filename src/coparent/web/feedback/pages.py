@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from coparent.services.web_facts import lead_facts, lead_queue
-from coparent.web.common.facts import Facts, cached_facts
-from coparent.web.feedback.forms import REJECTION_REASONS
-from coparent.web.feedback.models import Topic
-from coparent.web.feedback.selectors import (
+from coparent.app.common.facts import Facts, cached_facts
+from coparent.app.feedback.models import Topic
+from coparent.app.feedback.selectors import (
     feedback_balance,
     feedback_for_lead,
     feedback_item_get,
@@ -17,7 +15,9 @@ from coparent.web.feedback.selectors import (
     lead_review_get,
     reviewed_lead_ids,
 )
-from coparent.web.teams.access import Actor
+from coparent.app.teams.access import Actor
+from coparent.services.web_facts import lead_facts, lead_queue
+from coparent.web.feedback.forms import REJECTION_REASONS
 
 __all__ = ["feedback_page", "item_page", "lead_page"]
 

@@ -10,10 +10,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from coparent.web.feedback import pages, services
+from coparent.app.feedback import services
+from coparent.app.feedback.models import FeedbackItem, Kind
+from coparent.app.teams.access import actor_for, page
+from coparent.web.feedback import pages
 from coparent.web.feedback.forms import AnswerForm, BriefForm, InsightForm, LeadReviewForm
-from coparent.web.feedback.models import FeedbackItem, Kind
-from coparent.web.teams.access import actor_for, page
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:

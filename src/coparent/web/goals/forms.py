@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from coparent.web.goals.models import SubGoalMetric
+from coparent.app.goals.models import SubGoalMetric
 
 _METRICS = [("", "—"), *SubGoalMetric.choices]
 

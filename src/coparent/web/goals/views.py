@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from coparent.web.common.facts import core_settings
+from coparent.app.common.facts import core_settings
+from coparent.app.goals.models import SubGoalMetric
+from coparent.app.goals.services import goal_delete, goal_set, sla_terms_set
+from coparent.app.teams.access import actor_for, page
 from coparent.web.goals.forms import GoalForm, SlaTermsForm
-from coparent.web.goals.models import SubGoalMetric
-from coparent.web.goals.services import goal_delete, goal_set, sla_terms_set
-from coparent.web.teams.access import actor_for, page
 
 _RATES = (SubGoalMetric.ACCEPTANCE_RATE, SubGoalMetric.WIN_RATE, SubGoalMetric.SLA_SHARE)
 

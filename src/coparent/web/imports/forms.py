@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from coparent.app.imports.jobs import JOB_SUFFIXES, ZIP_SUFFIX
+from coparent.app.imports.services import CRM_EXPORT, UPLOAD_SUFFIXES
 from coparent.schema import IMPORT_ORDER
-from coparent.web.imports.jobs import JOB_SUFFIXES, ZIP_SUFFIX
-from coparent.web.imports.services import CRM_EXPORT, UPLOAD_SUFFIXES
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -2,7 +2,7 @@
 
 A small single file is checked and imported inside the request, as before.
 A whole CRM export (several files, or a .zip) and any upload larger than
-``COPARENT_INLINE_IMPORT_MB`` become an import job (`coparent.web.imports.jobs`):
+``COPARENT_INLINE_IMPORT_MB`` become an import job (`coparent.app.imports.jobs`):
 the page redirects to ``/data/jobs/<id>/``, which polls until the job ends.
 """
 
@@ -15,17 +15,17 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from coparent.web.imports.forms import UploadForm
-from coparent.web.imports.jobs import ZIP_SUFFIX, import_job_create, import_job_start
-from coparent.web.imports.models import ImportJob
-from coparent.web.imports.selectors import (
+from coparent.app.imports.jobs import ZIP_SUFFIX, import_job_create, import_job_start
+from coparent.app.imports.models import ImportJob
+from coparent.app.imports.selectors import (
     data_overview_get,
     import_jobs_running,
     imports_recent,
     mapping_names,
 )
-from coparent.web.imports.services import CRM_EXPORT, data_import
-from coparent.web.teams.access import actor_for, page
+from coparent.app.imports.services import CRM_EXPORT, data_import
+from coparent.app.teams.access import actor_for, page
+from coparent.web.imports.forms import UploadForm
 
 
 def _context(form: UploadForm, outcome: Any = None) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from coparent.web.pairs.selectors import (
+from coparent.app.pairs.selectors import (
     pair_round_get,
     pair_round_latest,
     pair_round_numbers,
     pair_round_payload,
 )
-from coparent.web.teams.access import Actor
+from coparent.app.teams.access import Actor
 
 __all__ = ["pairs_page"]
 

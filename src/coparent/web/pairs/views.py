@@ -8,10 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from coparent.app.pairs import services
+from coparent.app.teams.access import actor_for, page
 from coparent.errors import CoparentError
-from coparent.web.pairs import services
 from coparent.web.pairs.pages import pairs_page
-from coparent.web.teams.access import actor_for, page
 
 
 @page()

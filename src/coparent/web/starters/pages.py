@@ -8,12 +8,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from coparent.app.common.facts import Facts, cached_facts, workspace
+from coparent.app.starters.models import WinbackAssignment
+from coparent.app.teams.access import Actor
 from coparent.errors import CoparentError
 from coparent.services.offers import offer_analyze
 from coparent.services.winback import LIST_DIR, winback_list_load, winback_outcome, winback_rank
-from coparent.web.common.facts import Facts, cached_facts, workspace
-from coparent.web.starters.models import WinbackAssignment
-from coparent.web.teams.access import Actor
 
 __all__ = ["starters_page", "winback_list_ids"]
 

@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from coparent.app.starters import services
+from coparent.app.teams.access import actor_for, page
 from coparent.errors import CoparentError
-from coparent.web.starters import services
 from coparent.web.starters.pages import starters_page
-from coparent.web.teams.access import actor_for, page
 
 
 def _back(list_id: str | None = None) -> HttpResponseRedirect:

@@ -10,7 +10,7 @@ __all__ = ["team_context"]
 
 
 def team_context(request: HttpRequest) -> dict[str, Any]:
-    from coparent.web.teams.access import actor_for
+    from coparent.app.teams.access import actor_for
 
     actor = actor_for(request)
     return {"actor": actor, "company": actor.company, "side_labels": actor.side_labels}

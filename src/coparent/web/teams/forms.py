@@ -9,9 +9,9 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
-from coparent.web.teams.models import Role, Team
-from coparent.web.teams.selectors import login_wait_seconds
-from coparent.web.teams.services import login_failure_record, login_failures_clear
+from coparent.app.teams.models import Role, Team
+from coparent.app.teams.selectors import login_wait_seconds
+from coparent.app.teams.services import login_failure_record, login_failures_clear
 
 __all__ = [
     "ChampionForm",

@@ -12,13 +12,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from coparent.app.common.facts import cached_facts
+from coparent.app.dashboards.selectors import resolve_period
+from coparent.app.goals.models import SubGoalMetric
+from coparent.app.goals.selectors import goals_list, sla_terms_current
+from coparent.app.teams import services
+from coparent.app.teams.access import actor_for, page
+from coparent.app.teams.models import Invitation, Role, Team
+from coparent.app.teams.selectors import (
+    api_tokens_list,
+    champion_names,
+    invitations_open,
+    memberships_list,
+    owner_exists,
+)
 from coparent.services.web_facts import people_list
-from coparent.web.common.facts import cached_facts
-from coparent.web.dashboards.selectors import resolve_period
-from coparent.web.goals.models import SubGoalMetric
-from coparent.web.goals.selectors import goals_list, sla_terms_current
-from coparent.web.teams import services
-from coparent.web.teams.access import actor_for, page
 from coparent.web.teams.forms import (
     ApiTokenForm,
     ChampionForm,
@@ -27,14 +35,6 @@ from coparent.web.teams.forms import (
     InvitationForm,
     MembershipForm,
     ThrottledAuthenticationForm,
-)
-from coparent.web.teams.models import Invitation, Role, Team
-from coparent.web.teams.selectors import (
-    api_tokens_list,
-    champion_names,
-    invitations_open,
-    memberships_list,
-    owner_exists,
 )
 
 

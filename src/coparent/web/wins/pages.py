@@ -6,10 +6,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from coparent.app.teams.access import Actor
+from coparent.app.wins.selectors import balance_get, kudos_recent, wins_last_run, wins_recent
+from coparent.app.wins.services import wins_settings
 from coparent.metrics import display as fmt
-from coparent.web.teams.access import Actor
-from coparent.web.wins.selectors import balance_get, kudos_recent, wins_last_run, wins_recent
-from coparent.web.wins.services import wins_settings
 from coparent.wins import RULES
 
 __all__ = ["WIN_LABELS", "balance_page", "feed_context", "wins_page"]

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from coparent.app.teams.access import actor_for, page
+from coparent.app.wins.services import kudos_give, wins_refresh
 from coparent.errors import CoparentError
-from coparent.web.teams.access import actor_for, page
 from coparent.web.wins import pages
 from coparent.web.wins.forms import KudosForm
-from coparent.web.wins.services import kudos_give, wins_refresh
 
 
 @page()

@@ -1,0 +1,1 @@
+"""What every app package shares: the warehouse facts, the post-import hooks, the request memo."""

@@ -1,0 +1,1 @@
+"""The Data page: upload, check, import, and data freshness per table."""

@@ -1,0 +1,1 @@
+"""Starter projects: the win-back list and the offer lab's results."""

@@ -1,0 +1,1 @@
+"""The company, its people and users, roles, champions, invitations and sign-in throttling."""

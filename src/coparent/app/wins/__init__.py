@@ -1,0 +1,1 @@
+"""Recognition: the wins the engine finds (stored by natural key), kudos, the balance panel."""
