@@ -104,3 +104,48 @@ def test_pages_keep_their_html_404(workspace: Path, login: Callable[[str], Clien
     response = login("viewer").get("/no-such-page/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def _declared(path: str) -> dict[str, Any]:
+    from coparent.api.api import api
+
+    return dict(api.get_openapi_schema()["paths"][path]["get"]["responses"])
+
+
+def test_every_operation_declares_its_errors_in_the_one_shape() -> None:
+    from coparent.api.api import api
+
+    schema = api.get_openapi_schema()
+    error_fields = set(schema["components"]["schemas"]["ErrorOut"]["properties"])
+    assert error_fields == set(ERROR_KEYS)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "401" in responses or 401 in responses, (path, method)
+            for status, body in responses.items():
+                if int(status) >= 400:
+                    ref = body["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorOut"), (path, method, status)
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "query", "status"),
+    [
+        ("anonymous", "/api/wins", {}, 401),
+        ("viewer", "/api/wins/balance", {}, 403),
+        ("viewer", "/api/diagnosis", {"against": "yesterday"}, 422),
+        ("viewer", "/api/scorecard", {"period": "2031-Q1"}, 422),
+        ("viewer", "/api/scorecard", {"period": "not-a-period"}, 400),
+    ],
+)
+def test_each_error_an_operation_answers_is_declared(
+    workspace: Path,
+    login: Callable[[str], Client],
+    role: str,
+    path: str,
+    query: dict[str, str],
+    status: int,
+) -> None:
+    response = login(role).get(path, query)
+    assert response.status_code == status, response.content
+    assert str(status) in {str(s) for s in _declared(path)}

@@ -116,7 +116,7 @@ def test_with_a_shared_cache_the_hooks_warm_it_for_every_process(tmp_path: Path)
     assert warmed.returncode == 0, warmed.stderr
     assert "report cache: scorecard and diagnosis of" in warmed.stdout
     code = (
-        "from coparent.web.dashboards import selectors as s\n"
+        "from coparent.app.dashboards import selectors as s\n"
         "def computed(*a, **k): raise SystemExit('computed again: not warmed')\n"
         "s.scorecard_report = s.diagnosis_report = computed\n"
         "r, report = s.scorecard_get(period=None)\n"

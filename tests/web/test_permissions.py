@@ -192,7 +192,7 @@ def objects(
 ) -> dict[str, Any]:
     """What the parametrised URLs point at, and valid form data for each POST."""
     from coparent.services.winback import winback_list_load
-    from coparent.web.starters import services as starters
+    from coparent.app.starters import services as starters
 
     # Freezing a list writes a file into the shared workspace: keep the matrix side-effect free.
     monkeypatch.setattr(

@@ -8,7 +8,7 @@ the same rules as the pages.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +19,7 @@ from ninja.security import HttpBearer, SessionAuth
 from coparent.api.errors import install_error_handlers
 from coparent.api.schemas import (
     DiagnosisOut,
+    ErrorOut,
     FeedbackItemOut,
     GoalOut,
     MeOut,
@@ -34,9 +35,25 @@ from coparent.app.teams.access import Capability, actor_for
 from coparent.app.teams.services import api_token_authenticate
 from coparent.app.wins.selectors import balance_get, wins_recent
 from coparent.app.wins.services import wins_settings
+from coparent.diagnosis.contracts import DiagnosisReport
 from coparent.errors import MissingDataError
+from coparent.metrics.contracts import ScorecardReport
 
 __all__ = ["api"]
+
+T = TypeVar("T")
+
+# The errors each operation may answer, declared in the OpenAPI document (one shape: ErrorOut).
+# 401: no or a bad token / session; 403: the role may not; 422: a query the schema refuses.
+_SIGNED_IN = frozenset({401})
+_GUARDED = frozenset({401, 403, 422})
+# Reports also answer 400 (a parameter the data can't use), 409 (a table not imported yet),
+# 422 (a period the data do not reach) and 503 (the warehouse is busy past the wait).
+_REPORT = _GUARDED | {400, 409, 503}
+
+
+def _answers(ok: Any, errors: frozenset[int]) -> dict[Any, Any]:
+    return {200: ok, errors: ErrorOut}
 
 
 class _Session(SessionAuth):
@@ -75,7 +92,7 @@ def _require(request: HttpRequest, capability: Capability = "view") -> None:
         raise PermissionDenied("not for your role")
 
 
-def _facts(facts: Facts[dict[str, Any]]) -> dict[str, Any]:
+def _facts(facts: Facts[T]) -> T:
     if facts.error is not None:
         raise facts.error  # e.g. a period the data do not reach: 422 period.out_of_range
     if not facts.ok or facts.value is None:
@@ -92,7 +109,9 @@ class DiagnosisIn(PeriodIn):
     by: Literal["product", "channel"] = "product"
 
 
-@api.get("/me", response=MeOut, summary="Who is signed in, with role and team")
+@api.get(
+    "/me", response=_answers(MeOut, _SIGNED_IN), summary="Who is signed in, with role and team"
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     actor = actor_for(request)
     return {
@@ -103,16 +122,24 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@api.get("/scorecard", response=ScorecardOut, summary="The shared scorecard of a period")
-def scorecard(request: HttpRequest, query: Query[PeriodIn]) -> dict[str, Any]:
+@api.get(
+    "/scorecard",
+    response=_answers(ScorecardOut, _REPORT),
+    summary="The shared scorecard of a period",
+)
+def scorecard(request: HttpRequest, query: Query[PeriodIn]) -> ScorecardReport:
     """Same report as `coparent scorecard --json`, with the owner's goal and SLA terms applied."""
     _require(request)
     _, report = scorecard_get(period=query.period)
     return _facts(report)
 
 
-@api.get("/diagnosis", response=DiagnosisOut, summary="Why revenue changed, without blame")
-def diagnosis(request: HttpRequest, query: Query[DiagnosisIn]) -> dict[str, Any]:
+@api.get(
+    "/diagnosis",
+    response=_answers(DiagnosisOut, _REPORT),
+    summary="Why revenue changed, without blame",
+)
+def diagnosis(request: HttpRequest, query: Query[DiagnosisIn]) -> DiagnosisReport:
     """Same report as `coparent diagnose --json`."""
     _require(request)
     _, report, _ = diagnosis_get(period=query.period, against=query.against, by=query.by)
@@ -121,7 +148,7 @@ def diagnosis(request: HttpRequest, query: Query[DiagnosisIn]) -> dict[str, Any]
 
 @api.get(
     "/feedback",
-    response=list[FeedbackItemOut],
+    response=_answers(list[FeedbackItemOut], _GUARDED),
     summary="Open feedback items waiting for one side",
 )
 def feedback(
@@ -148,7 +175,9 @@ def feedback(
     ]
 
 
-@api.get("/goals", response=list[GoalOut], summary="Shared goals and team sub-goals")
+@api.get(
+    "/goals", response=_answers(list[GoalOut], _GUARDED), summary="Shared goals and team sub-goals"
+)
 def goals(request: HttpRequest) -> list[dict[str, Any]]:
     _require(request)
     return [
@@ -164,7 +193,11 @@ def goals(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@api.get("/wins", response=list[WinOut], summary="Wins found in the data, newest first")
+@api.get(
+    "/wins",
+    response=_answers(list[WinOut], _GUARDED),
+    summary="Wins found in the data, newest first",
+)
 def wins(
     request: HttpRequest,
     team: Literal["marketing", "sales"] | None = None,
@@ -192,7 +225,7 @@ def wins(
 
 @api.get(
     "/wins/balance",
-    response=dict[str, Any],
+    response=_answers(dict[str, Any], _GUARDED),
     summary="Recognition, credited revenue, goals and answers per side (owner and champions)",
 )
 def wins_balance(request: HttpRequest) -> dict[str, Any]:

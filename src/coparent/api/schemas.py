@@ -9,6 +9,7 @@ CLI, the pages and the API read one contract.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ninja import Schema
 
@@ -17,6 +18,7 @@ from coparent.metrics.contracts import ScorecardReport
 
 __all__ = [
     "DiagnosisOut",
+    "ErrorOut",
     "FeedbackItemOut",
     "GoalOut",
     "MeOut",
@@ -30,6 +32,16 @@ ScorecardOut = ScorecardReport
 """``GET /api/scorecard``: `coparent.services.scorecard.scorecard_report`'s report."""
 DiagnosisOut = DiagnosisReport
 """``GET /api/diagnosis``: `coparent.services.diagnosis.diagnosis_report`'s report."""
+
+
+class ErrorOut(Schema):
+    """Every error the API answers (`coparent.api.errors.error_body`): one shape, a stable code."""
+
+    ok: bool = False
+    error: str
+    errors: list[dict[str, Any]]
+    code: str
+    status: int
 
 
 class MeOut(Schema):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from coparent.plain import dumps
 from coparent.settings import Settings, SettingSource, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
@@ -77,7 +77,7 @@ def decided_settings(
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.write(dumps(data) + "\n")
 
 
 @contextmanager

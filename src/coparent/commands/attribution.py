@@ -9,7 +9,6 @@ lists its located issues) into lines on stderr and exit code 1.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -20,6 +19,7 @@ import typer
 from rich.table import Table as RichTable
 
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
+from coparent.plain import dumps
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
 
@@ -156,7 +156,7 @@ def attribution(
                 position_weights=weights,
             )
     if as_json:
-        sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+        sys.stdout.write(dumps(report) + "\n")
         return
     _print(report)
 

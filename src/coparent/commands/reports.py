@@ -11,7 +11,6 @@ names them, so the terminal reads like the web page and the digest.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -29,6 +28,7 @@ from coparent.metrics import display as fmt
 from coparent.metrics.contracts import ScorecardReport
 from coparent.metrics.periods import parse_period
 from coparent.metrics.registry import lookup, metric
+from coparent.plain import dumps
 from coparent.settings import Settings, source_words
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _show(report: ScorecardReport, name: str) -> str:
 
 
 def _dump(report: ScorecardReport | DiagnosisReport) -> None:
-    sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+    sys.stdout.write(dumps(report) + "\n")
 
 
 def scorecard(

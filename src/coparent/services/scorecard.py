@@ -22,7 +22,6 @@ Figures of a period that is not over are to date (cut at the end of
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
@@ -49,6 +48,7 @@ from coparent.metrics.periods import Period, parse_period
 from coparent.metrics.registry import METRICS, metric, unavailable
 from coparent.metrics.scorecard import lead_scorecard
 from coparent.metrics.speed import DEFAULT_BINS_HOURS, histogram_bins
+from coparent.plain import plain
 from coparent.settings import Settings
 
 __all__ = ["scorecard_report"]
@@ -273,19 +273,6 @@ def _channels(rows: list[Row]) -> list[Row]:
     return [{k: r[k] for k in keep} for r in sorted(rows, key=lambda r: r["channel"])]
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready: dates as ISO text, NaN as None, containers recursively."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def scorecard_report(
     con: BaseBackend,
     *,
@@ -387,7 +374,7 @@ def scorecard_report(
                 "table, so they are not counted as opportunities; import the deals export "
                 "that holds them (all years)"
             )
-    return cast(ScorecardReport, _plain(report))
+    return cast(ScorecardReport, plain(report))
 
 
 _REPORTED = (

@@ -16,12 +16,12 @@ the cost does not grow with the size of the warehouse.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
 
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
+from coparent.plain import plain
 from coparent.schema import TABLES
 
 __all__ = [
@@ -38,13 +38,7 @@ Row = dict[str, Any]
 
 def _rows(expr: ir.Table) -> list[Row]:
     rows: list[Row] = expr.to_pyarrow().to_pylist()
-    return [{k: _plain(v) for k, v in r.items()} for r in rows]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+    return [{k: plain(v) for k, v in r.items()} for r in rows]
 
 
 def _table(con: BaseBackend, name: str, present: set[str]) -> ir.Table | None:

@@ -27,6 +27,7 @@ from coparent.metrics.funnel import cohort_conversion, mql_funnel
 from coparent.metrics.periods import parse_period
 from coparent.metrics.registry import unavailable
 from coparent.metrics.sla import sla_compliance
+from coparent.plain import plain
 from coparent.settings import Settings
 
 __all__ = ["FUNNEL_SEGMENTS", "FunnelBy", "funnel_report"]
@@ -48,7 +49,7 @@ _NO_DATA_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def _plain(row: dict[str, Any], no_data: Mapping[str, str] | None = None) -> dict[str, Any]:
-    out = {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in row.items()}
+    out: dict[str, Any] = plain(row)
     for name, fields in _NO_DATA_FIELDS.items():
         if name in (no_data or {}):
             out.update({f: None for f in fields if f in out})

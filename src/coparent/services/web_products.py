@@ -18,13 +18,10 @@ from coparent.errors import MissingDataError
 from coparent.metrics.deals import deal_summary
 from coparent.metrics.freshness import check_period, data_range_in
 from coparent.metrics.periods import parse_period
+from coparent.plain import plain
 from coparent.settings import Settings
 
 __all__ = ["product_report"]
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in row.items()}
 
 
 def _deals(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -64,7 +61,7 @@ def product_report(
         products = con.table("products")
         found = products.filter(products.product_id == product_id).to_pyarrow().to_pylist()
         if found:
-            info = _plain(found[0])
+            info = plain(found[0])
     opps = con.table("opportunities")
     mine = opps.filter(opps.product_id == product_id)
     unnamed = "products" not in present or info["name"] == product_id
@@ -110,7 +107,7 @@ def product_report(
         "previous": _deals(previous),
         "losses": [by_category[c] for c in CATEGORIES],
         "monthly": [
-            _plain({k: r[k] for k in ("month", "won", "lost", "win_rate", "revenue") if k in r})
+            plain({k: r[k] for k in ("month", "won", "lost", "win_rate", "revenue") if k in r})
             for r in sorted(monthly, key=lambda r: r["month"])
         ],
         "orders": _orders(con, present, product_id, p.start_at, p.end_at),

@@ -26,7 +26,9 @@ from coparent.app.common.facts import (
     workspace,
 )
 from coparent.app.goals.selectors import GoalForPeriod, core_overrides, goal_for_period
+from coparent.diagnosis.contracts import DiagnosisReport
 from coparent.errors import BadParameter, PeriodOutOfRange
+from coparent.metrics.contracts import ScorecardReport
 from coparent.metrics.periods import Period, parse_period, period_containing
 from coparent.services.diagnosis import diagnosis_report
 from coparent.services.scorecard import scorecard_report
@@ -70,7 +72,7 @@ class Resolved:
     period: str | None
     settings: Settings
     ws: Workspace
-    default: Facts[dict[str, Any]]
+    default: Facts[ScorecardReport]
     base: Settings
     choices: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
@@ -92,10 +94,10 @@ def _settings_for(ws: Workspace, period: str | None, fy: int) -> tuple[Settings,
 
 def _default_report(
     ws: Workspace, base: Settings, sources: dict[str, str]
-) -> Facts[dict[str, Any]]:
+) -> Facts[ScorecardReport]:
     return cached_facts(
         "scorecard",
-        lambda con: dict[str, Any](scorecard_report(con, settings=base, sources=sources)),
+        lambda con: scorecard_report(con, settings=base, sources=sources),
         params={"period": None, "sources": sources},
         settings=base,
         ws=ws,
@@ -194,13 +196,13 @@ def resolve_period(period: str | None) -> Resolved:
     return Resolved(label, settings, ws, default, base, choices, sources, base_sources)
 
 
-def scorecard_get(*, period: str | None) -> tuple[Resolved, Facts[dict[str, Any]]]:
+def scorecard_get(*, period: str | None) -> tuple[Resolved, Facts[ScorecardReport]]:
     """The scorecard report of ``period`` (default: the latest complete quarter)."""
     r = resolve_period(period)
     return r, scorecard_for(r, default=not period)
 
 
-def scorecard_for(r: Resolved, *, default: bool = False) -> Facts[dict[str, Any]]:
+def scorecard_for(r: Resolved, *, default: bool = False) -> Facts[ScorecardReport]:
     """The scorecard report of an already resolved period."""
     if r.period is None:
         return r.default
@@ -210,9 +212,7 @@ def scorecard_for(r: Resolved, *, default: bool = False) -> Facts[dict[str, Any]
     return _within_data(
         lambda: cached_facts(
             "scorecard",
-            lambda con: dict[str, Any](
-                scorecard_report(con, period=label, settings=r.settings, sources=r.sources)
-            ),
+            lambda con: scorecard_report(con, period=label, settings=r.settings, sources=r.sources),
             params={"period": label, "sources": r.sources},
             settings=r.settings,
             ws=r.ws,
@@ -220,7 +220,7 @@ def scorecard_for(r: Resolved, *, default: bool = False) -> Facts[dict[str, Any]
     )
 
 
-def scorecard_charts_get(r: Resolved, report: Facts[dict[str, Any]]) -> dict[str, str]:
+def scorecard_charts_get(r: Resolved, report: Facts[ScorecardReport]) -> dict[str, str]:
     """The goal and funnel chart fragments of a scorecard report (cached with it)."""
     if not report.ok or report.value is None:
         return {}
@@ -228,12 +228,12 @@ def scorecard_charts_get(r: Resolved, report: Facts[dict[str, Any]]) -> dict[str
 
     def build() -> dict[str, str]:
         out = {}
-        if data.get("goal"):
-            fig = charts.goal_figure(data["goal"], period=data["period"]["label"])
+        if goal := data.get("goal"):
+            fig = charts.goal_figure(goal, period=data["period"]["label"])
             out["goal"] = charts.fragment(fig, div_id="goal-chart")
-        if data.get("funnel"):
+        if funnel := data.get("funnel"):
             out["funnel"] = charts.fragment(
-                charts.funnel_figure(data["funnel"], period=data["period"]["label"]),
+                charts.funnel_figure(funnel, period=data["period"]["label"]),
                 div_id="funnel-chart",
             )
         return out
@@ -246,7 +246,7 @@ def scorecard_charts_get(r: Resolved, report: Facts[dict[str, Any]]) -> dict[str
 
 def diagnosis_get(
     *, period: str | None, against: str = "previous", by: str = "product"
-) -> tuple[Resolved, Facts[dict[str, Any]], str]:
+) -> tuple[Resolved, Facts[DiagnosisReport], str]:
     """The diagnosis report and its waterfall fragment."""
     if against not in AGAINST:
         raise BadParameter(
@@ -261,24 +261,22 @@ def diagnosis_get(
 
 def diagnosis_for(
     r: Resolved, *, against: str = "previous", by: str = "product"
-) -> tuple[Facts[dict[str, Any]], str]:
+) -> tuple[Facts[DiagnosisReport], str]:
     """The diagnosis of an already resolved period, and its waterfall fragment."""
     if r.period is None:
-        return r.default, ""
+        return Facts(None, r.default.missing, r.default.hint), ""
     label = r.period
     params = {"period": label, "against": against, "by": by}
     report = _within_data(
         lambda: cached_facts(
             "diagnosis",
-            lambda con: dict[str, Any](
-                diagnosis_report(
-                    con,
-                    period=label,
-                    against=against,  # type: ignore[arg-type]
-                    by=by,  # type: ignore[arg-type]
-                    settings=r.settings,
-                    sources=r.sources,
-                )
+            lambda con: diagnosis_report(
+                con,
+                period=label,
+                against=against,  # type: ignore[arg-type]
+                by=by,  # type: ignore[arg-type]
+                settings=r.settings,
+                sources=r.sources,
             ),
             params={**params, "sources": r.sources},
             settings=r.settings,
@@ -311,7 +309,7 @@ def funnel_get(
         )
     r = resolve_period(period)
     if r.period is None:
-        return r, r.default, {}
+        return r, Facts(None, r.default.missing, r.default.hint), {}
     label = r.period
     seg: FunnelBy | None = by or None  # type: ignore[assignment]
     params = {"period": label, "by": seg}
@@ -327,7 +325,7 @@ def funnel_get(
     card = scorecard_for(r)
     figs: dict[str, str] = {}
     if report.ok and report.value is not None:
-        data, speed = report.value, (card.value or {}).get("speed_to_lead")
+        data, speed = report.value, card.value.get("speed_to_lead") if card.value else None
 
         def build() -> dict[str, str]:
             out = {

@@ -8,6 +8,7 @@ no figure is computed here that a core service does not already report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,9 @@ from coparent.app.feedback.selectors import (
 from coparent.app.goals.models import SubGoal, SubGoalMetric
 from coparent.app.teams.access import Actor
 from coparent.app.teams.selectors import champion_names, memberships_list
+from coparent.diagnosis.contracts import DiagnosisReport, FindingOut
 from coparent.metrics import display as fmt
+from coparent.metrics.contracts import ScorecardReport
 from coparent.metrics.registry import lookup, metric
 from coparent.settings import source_words
 from coparent.web.wins.pages import feed_context
@@ -69,7 +72,7 @@ def _dig(data: Any, *path: str) -> Any:
     return data
 
 
-def _actual(metric: str, report: dict[str, Any]) -> float | None:
+def _actual(metric: str, report: ScorecardReport) -> float | None:
     """Where the scorecard report already holds each sub-goal's actual value."""
     paths = {
         SubGoalMetric.MQLS: ("sla", "marketing", "mqls_delivered"),
@@ -91,7 +94,7 @@ def _show(metric: str, value: float | None) -> str:
     return fmt.count(value)
 
 
-def sub_goal_progress(sub: SubGoal, report: dict[str, Any] | None) -> dict[str, Any]:
+def sub_goal_progress(sub: SubGoal, report: ScorecardReport | None) -> dict[str, Any]:
     """A sub-goal with its actual value from the scorecard, in words."""
     target = float(sub.target)
     actual = _actual(sub.metric, report) if report else None
@@ -106,16 +109,16 @@ def sub_goal_progress(sub: SubGoal, report: dict[str, Any] | None) -> dict[str, 
     }
 
 
-def _kpi(report: dict[str, Any], name: str, detail: str, *, label: str = "") -> Kpi:
+def _kpi(report: ScorecardReport, name: str, detail: str, *, label: str = "") -> Kpi:
     """Registered metric ``name`` as a card: its label and value, or "no data" and the fix."""
     value = lookup(report, metric(name).path)
-    hint = (report.get("no_data") or {}).get(name, "")
+    hint = report.get("no_data", {}).get(name, "")
     if value is None and hint:
         return Kpi(label or fmt.label(name), fmt.NO_DATA, hint)
     return Kpi(label or fmt.label(name), fmt.value(name, value), detail)
 
 
-def _side_kpis(side: str, report: dict[str, Any] | None) -> list[Kpi]:
+def _side_kpis(side: str, report: ScorecardReport | None) -> list[Kpi]:
     if not report:
         return []
     if side == "marketing":
@@ -183,7 +186,7 @@ def web_notes(notes: list[str]) -> list[str]:
     return out
 
 
-def goal_source(goal: dict[str, Any] | None) -> str:
+def goal_source(goal: Mapping[str, Any] | None) -> str:
     """Where a report's goal came from, in words ('' without a goal).
 
     >>> goal_source({"source": "app"}), goal_source(None)
@@ -231,14 +234,14 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         }
         for side in ("marketing", "sales")
     ]
-    headline, moved = "", list[dict[str, Any]]()
+    headline, moved = "", list[FindingOut]()
     if data is not None and r.period:
         diag, _ = diagnosis_for(r)
         if diag.ok and diag.value is not None:
-            headline = str(diag.value.get("headline") or "")
+            headline = diag.value["headline"]
             moved = _moved(diag.value, limit=3)
     first_run = first_run_steps(
-        actor, has_data=data is not None, has_goal=bool((data or {}).get("goal")), period=r.period
+        actor, has_data=data is not None, has_goal=bool(data and data.get("goal")), period=r.period
     )
     return {
         "first_run": first_run,
@@ -247,13 +250,13 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         "data": data,
         "charts": scorecard_charts_get(r, report),
         "goal": found,
-        "goal_source": goal_source((data or {}).get("goal")),
+        "goal_source": goal_source(data.get("goal") if data else None),
         "sides": sides,
         "headline": headline,
         "moved": moved,
         **feed_context(wins=5, kudos=4),
         "balance": feedback_balance() if actor.single_team else None,
-        "notes": web_notes(list((data or {}).get("notes") or [])),
+        "notes": web_notes(list(data.get("notes", [])) if data else []),
     }
 
 
@@ -312,14 +315,14 @@ def first_run_steps(
     return steps
 
 
-def _moved(diagnosis: dict[str, Any] | None, *, limit: int) -> list[dict[str, Any]]:
+def _moved(diagnosis: DiagnosisReport | None, *, limit: int) -> list[FindingOut]:
     """The diagnosis's significant findings, largest first: what its headline names, in full.
 
     Every surface reads the one ranked ``findings`` list, so the scorecard, the
     diagnosis page, the chart and the digest name the same things.
     """
-    found = (diagnosis or {}).get("findings") or []
-    return [f for f in found if f.get("significant")][:limit]
+    found = diagnosis["findings"] if diagnosis else []
+    return [f for f in found if f["significant"]][:limit]
 
 
 def diagnosis_page(*, period: str | None, against: str, by: str) -> dict[str, Any]:
@@ -332,7 +335,7 @@ def diagnosis_page(*, period: str | None, against: str, by: str) -> dict[str, An
             hint="the owner sets the shared goal of the period in Setup",
         )
     data = report.value if report.ok else None
-    narrative = [p for p in str((data or {}).get("narrative") or "").split("\n\n") if p.strip()]
+    narrative = [p for p in (data["narrative"] if data else "").split("\n\n") if p.strip()]
     return {
         "r": r,
         "report": report,
@@ -344,7 +347,7 @@ def diagnosis_page(*, period: str | None, against: str, by: str) -> dict[str, An
         "by_choices": SEGMENTS,
         "narrative": narrative,
         "moved": _moved(data, limit=5),
-        "goal_source": goal_source((data or {}).get("goal")),
+        "goal_source": goal_source(data["goal"] if data else None),
     }
 
 
@@ -363,7 +366,7 @@ def funnel_page(*, period: str | None, by: str | None) -> dict[str, Any]:
 def products_page(*, period: str | None) -> dict[str, Any]:
     r, report = scorecard_get(period=period)
     data = report.value if report.ok else None
-    return {"r": r, "report": report, "products": (data or {}).get("products") or []}
+    return {"r": r, "report": report, "products": data.get("products", []) if data else []}
 
 
 def product_page(*, product_id: str, period: str | None) -> dict[str, Any]:
