@@ -28,7 +28,9 @@ from coparent.commands import (
     winback,
 )
 from coparent.commands import digest as digest_cmd
+from coparent.commands import notify as notify_cmd
 from coparent.commands import pairs as pairs_cmd
+from coparent.commands import sync as sync_cmd
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
 from coparent.commands._shared import open_workspace as _open
 from coparent.commands._shared import print_json as _print_json
@@ -283,6 +285,9 @@ app.command("serve")(serve.serve)
 app.command("refresh")(refresh.refresh)
 app.command("pairs")(pairs_cmd.pairs)
 app.command("digest")(digest_cmd.digest)
+app.add_typer(notify_cmd.app, name="notify")
+app.command("connect")(sync_cmd.connect)
+app.command("sync")(sync_cmd.sync)
 
 
 def _version(value: bool) -> None:

@@ -33,9 +33,12 @@ signal misuse of the Python API itself.
     ├── UnpackError              an uploaded .zip that cannot be read as an export
     ├── WinbackListError         a win-back list that cannot be found or read (404)
     ├── OfferInputError          a number the offer lab cannot use
-    └── DigestError              a digest that cannot be built or sent as asked
-        ├── DeliveryError        one failed delivery attempt: .retry, .retry_after (502)
-        └── DigestNotConfigured  --send with no channel configured
+    ├── DigestError              a digest that cannot be built or sent as asked
+    │   ├── DeliveryError        one failed delivery attempt: .retry, .retry_after (502)
+    │   └── DigestNotConfigured  --send with no channel configured
+    └── SyncError                a live CRM sync that cannot run: .source
+        ├── SyncAuthError        no credential, or the CRM refused it (401/403): .credential
+        └── SyncUnavailable      the CRM did not answer in time (5xx, 429, timeouts) (502)
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ __all__ = [
     "ScaleError",
     "ServeError",
     "SettingsError",
+    "SyncAuthError",
+    "SyncError",
+    "SyncUnavailable",
     "TouchTimesRequired",
     "UnknownPresetError",
     "UnknownTableError",
@@ -314,6 +320,37 @@ class DigestNotConfigured(DigestError):
     """``--send`` with no channel (or not the asked one) configured."""
 
     code = "digest.not_configured"
+
+
+class SyncError(CoparentError):
+    """A live CRM sync (``coparent sync``, ``coparent connect``) that cannot run as asked.
+
+    Messages never carry a secret: they name the credential to fix, not its value.
+    """
+
+    code = "sync.error"
+
+    def __init__(self, message: str, *, source: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.source = source
+
+
+class SyncAuthError(SyncError):
+    """No credential for the source, or the CRM refused it; ``credential`` says which to fix."""
+
+    code = "sync.auth"
+    status = 401
+
+    def __init__(self, message: str, *, source: str, credential: str, hint: str = "") -> None:
+        super().__init__(message, source=source, hint=hint)
+        self.credential = credential
+
+
+class SyncUnavailable(SyncError):
+    """The CRM did not answer usefully within the deadline (errors 5xx, 429, timeouts)."""
+
+    code = "sync.unavailable"
+    status = 502
 
 
 class ModelError(CoparentError):

@@ -140,6 +140,21 @@ SETTINGS: tuple[Setting, ...] = (
         1.0,
         "Show a progress bar when an import is expected to take longer than this.",
     ),
+    Setting(
+        "sync_timeout_seconds",
+        30.0,
+        "Live CRM sync: seconds one HTTP request may take (connect and read) before it is retried.",
+    ),
+    Setting(
+        "sync_deadline_seconds",
+        300.0,
+        "Live CRM sync: seconds one API call may take with all its retries (rate limits, 5xx).",
+    ),
+    Setting(
+        "sync_overlap_seconds",
+        600.0,
+        "Live CRM sync: an incremental sync re-reads records modified this long before the cursor.",
+    ),
     Setting("wins_rules_off", [], "Wins rules turned off, by name (docs/wins.md lists them)."),
     Setting("wins_lookback_days", 180, "Wins: how many days back the engine looks for wins."),
     Setting("wins_streak_weeks", 4, "Wins: weeks in a row on target that make an SLA streak."),
@@ -211,6 +226,63 @@ SETTINGS: tuple[Setting, ...] = (
         "Wait after the first failed attempt; it doubles after each further failure.",
     ),
     Setting("digest_timeout_seconds", 10.0, "Seconds to wait for the SMTP server or Slack."),
+    Setting(
+        "notify_from",
+        "",
+        "From address of notification emails (empty: digest_from).",
+    ),
+    Setting(
+        "notify_app_url",
+        "",
+        "The web app's address for links in notifications, e.g. https://coparent.example.com "
+        "(empty: no links).",
+    ),
+    Setting(
+        "notify_slack_sales_url",
+        "",
+        "Slack incoming webhook of Sales' channel for notifications (empty: slack_webhook_url).",
+    ),
+    Setting(
+        "notify_slack_marketing_url",
+        "",
+        "Slack incoming webhook of Marketing's channel for notifications "
+        "(empty: slack_webhook_url).",
+    ),
+    Setting(
+        "notify_slack_wins_url",
+        "",
+        "Slack incoming webhook kudos and big wins are posted to (empty: not posted).",
+    ),
+    Setting(
+        "notify_big_wins",
+        ["biggest_deal", "record_month", "goal_milestone", "first_joint_win"],
+        "Kinds of wins posted to notify_slack_wins_url (docs/wins.md lists the kinds).",
+    ),
+    Setting(
+        "notify_reminder_hours",
+        24.0,
+        "Remind the side an item waits for this many hours before it is due (0: no reminder).",
+    ),
+    Setting(
+        "notify_summary_hour",
+        8,
+        "Hour of the day (0-23, in the timezone setting) the daily summaries go out.",
+    ),
+    Setting(
+        "notify_mql_days",
+        7,
+        "MQLs older than this many days when an import first shows them are not announced.",
+    ),
+    Setting(
+        "notify_retry_attempts",
+        5,
+        "Runs of coparent notify run that try a notification before it counts as failed.",
+    ),
+    Setting(
+        "notify_retry_base_seconds",
+        60.0,
+        "Wait before a failed notification is tried again; it doubles after each failure.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -226,6 +298,9 @@ _VALID: dict[str, tuple[Callable[[Any], bool], str]] = {
     "import_max_field_chars": (lambda v: v >= 1, "at least 1"),
     "import_max_file_mb": (lambda v: v >= 1, "at least 1 MB"),
     "import_max_line_kb": (lambda v: v >= 1, "at least 1 KB"),
+    "sync_timeout_seconds": (lambda v: 0 < v <= 3600, "above 0, at most 3600 seconds"),
+    "sync_deadline_seconds": (lambda v: 0 < v <= 86400, "above 0, at most 86400 seconds"),
+    "sync_overlap_seconds": (lambda v: 0 <= v <= 86400, "0 to 86400 seconds"),
     "wins_lookback_days": (lambda v: v >= 1, "at least 1 day"),
     "wins_streak_weeks": (lambda v: v >= 2, "at least 2 weeks"),
     "wins_sales_sla_target": (lambda v: 0 < v <= 1, "a share above 0, at most 1"),
@@ -247,6 +322,27 @@ _VALID: dict[str, tuple[Callable[[Any], bool], str]] = {
     "digest_retry_attempts": (lambda v: 1 <= v <= 20, "from 1 to 20 attempts"),
     "digest_retry_base_seconds": (lambda v: 0 <= v <= 3600, "0 to 3600 seconds"),
     "digest_timeout_seconds": (lambda v: v > 0, "a positive number of seconds"),
+    "notify_app_url": (
+        lambda v: v == "" or v.startswith(("https://", "http://")),
+        "an https:// URL (or empty)",
+    ),
+    "notify_slack_sales_url": (
+        lambda v: v == "" or v.startswith(("https://", "http://")),
+        "an https:// URL (or empty)",
+    ),
+    "notify_slack_marketing_url": (
+        lambda v: v == "" or v.startswith(("https://", "http://")),
+        "an https:// URL (or empty)",
+    ),
+    "notify_slack_wins_url": (
+        lambda v: v == "" or v.startswith(("https://", "http://")),
+        "an https:// URL (or empty)",
+    ),
+    "notify_reminder_hours": (lambda v: 0 <= v <= 24 * 30, "0 to 720 hours"),
+    "notify_summary_hour": (lambda v: 0 <= v <= 23, "an hour from 0 to 23"),
+    "notify_mql_days": (lambda v: v >= 1, "at least 1 day"),
+    "notify_retry_attempts": (lambda v: 1 <= v <= 50, "from 1 to 50 attempts"),
+    "notify_retry_base_seconds": (lambda v: 0 <= v <= 86400, "0 to 86400 seconds"),
     "loss_reason_categories": (
         lambda v: set(v.values()) <= _CATEGORIES,
         "categories among " + ", ".join(sorted(_CATEGORIES)),
@@ -277,6 +373,9 @@ class Settings:
     import_max_line_kb: int = 1024
     import_null_values: tuple[str, ...] = ("", "NULL", "null", "N/A", "n/a", "#N/A", "(No value)")
     import_progress_seconds: float = 1.0
+    sync_timeout_seconds: float = 30.0
+    sync_deadline_seconds: float = 300.0
+    sync_overlap_seconds: float = 600.0
     wins_rules_off: tuple[str, ...] = ()
     wins_lookback_days: int = 180
     wins_streak_weeks: int = 4
@@ -302,6 +401,22 @@ class Settings:
     digest_retry_attempts: int = 4
     digest_retry_base_seconds: float = 2.0
     digest_timeout_seconds: float = 10.0
+    notify_from: str = ""
+    notify_app_url: str = ""
+    notify_slack_sales_url: str = field(default="", repr=False)
+    notify_slack_marketing_url: str = field(default="", repr=False)
+    notify_slack_wins_url: str = field(default="", repr=False)
+    notify_big_wins: tuple[str, ...] = (
+        "biggest_deal",
+        "record_month",
+        "goal_milestone",
+        "first_joint_win",
+    )
+    notify_reminder_hours: float = 24.0
+    notify_summary_hour: int = 8
+    notify_mql_days: int = 7
+    notify_retry_attempts: int = 5
+    notify_retry_base_seconds: float = 60.0
 
 
 def _coerce(name: str, value: Any, *, source: str) -> Any:

@@ -30,15 +30,18 @@ def test_the_waterfall_bars_add_up_exactly_to_the_revenue_change(
     assert sum(b.amount for b in bars) == pytest.approx(diagnosis["revenue"]["change"])
     fig = charts.waterfall_figure(diagnosis)
     (trace,) = fig.data
-    assert len(trace.x) == len(bars) + 2
-    assert trace.base[-1] + trace.y[-1] == pytest.approx(diagnosis["revenue"]["current"])
+    assert trace.orientation == "h"  # level labels, readable on a phone
+    assert len(trace.y) == len(bars) + 2
+    assert trace.base[-1] + trace.x[-1] == pytest.approx(diagnosis["revenue"]["current"])
 
 
 def test_noise_bars_are_grey_and_named_effects_are_coloured(diagnosis: dict[str, Any]) -> None:
     fig = charts.waterfall_figure(diagnosis)
     colours = list(fig.data[0].marker.color)[1:-1]
-    for bar, colour in zip(charts.bridge_bars(diagnosis), colours, strict=True):
+    ticks = list(fig.data[0].y)[1:-1]
+    for bar, colour, tick in zip(charts.bridge_bars(diagnosis), colours, ticks, strict=True):
         assert (colour == "#cbd5e1") == (not bar.significant)
+        assert ("within normal variation" in tick) == (not bar.significant)
     assert any(b.significant and b.colour_key == "volume" for b in charts.bridge_bars(diagnosis))
 
 

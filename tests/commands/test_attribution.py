@@ -80,7 +80,13 @@ def test_by_campaign_and_won_conversion_are_passed_through(workspace: Path) -> N
     assert code == 0, output
     report = json.loads(output)
     assert report["by"] == "campaign"
-    assert report["source"] == {"kind": "warehouse", "journey": "account", "conversion": "won"}
+    assert report["source"] == {
+        "kind": "warehouse",
+        "journey": "account",
+        "conversion": "won",
+        "period": None,
+    }
+    assert report["campaign_returns"] is None  # no campaigns table imported: no cost, no ROI
     assert all("campaign" in r for r in report["credits"])
 
 

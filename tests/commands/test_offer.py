@@ -136,3 +136,28 @@ def test_bad_numbers_are_one_line_and_a_hint_with_exit_1() -> None:
         "error: discount must be a share of the price, from 0 up to 1 (0.2 for 20%)",
         "  hint: shares are fractions: --discount 0.2 --margin 0.6 for 20% and 60%",
     ]
+
+
+def test_a_srm_watch_goes_to_stderr_without_stopping(tmp_path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ws.init()
+    con = ws.connect(ws.settings())
+    n_a, n_b = 1000, 1125  # chi-square p = 0.0067: below the watch level, above the alarm
+    warehouse.write_table(
+        con,
+        "experiments",
+        pa.table(
+            {
+                "experiment_id": ["e"] * (n_a + n_b),
+                "subject_id": [f"s{i}" for i in range(n_a + n_b)],
+                "variant": ["control"] * n_a + ["new"] * n_b,
+                "assigned_at": pa.array([0] * (n_a + n_b), pa.timestamp("us")),
+                "converted": [i % 10 == 0 for i in range(n_a + n_b)],
+            }
+        ),
+    )
+    con.disconnect()
+    result = runner.invoke(offer.app, ["analyze", "-w", str(ws.path)], terminal_width=300)
+    assert result.exit_code == 0
+    assert result.stderr.startswith("WATCH: the split between variants looks off (p = 0.0067")
+    assert "sample ratio" not in result.stdout.split("Verdict:", 1)[1]

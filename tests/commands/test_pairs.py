@@ -1,4 +1,5 @@
-"""``coparent pairs`` on the demo workspace: the current round, --new, --round N, --json."""
+"""``coparent pairs`` on the demo workspace: the latest round (never started by a bare call),
+--new, --round N, --json."""
 
 from __future__ import annotations
 
@@ -35,10 +36,32 @@ def _json(ws: Path, *args: str) -> dict[str, Any]:
     return report
 
 
-def test_the_first_call_starts_round_one_and_later_calls_show_it(
+def test_a_bare_call_with_no_round_yet_says_so_points_to_new_and_stores_nothing(
     demo_workspace: Path,  # noqa: F811 - the imported fixture
 ) -> None:
-    first = _json(demo_workspace)
+    from coparent.app.pairs.models import PairRound
+
+    report = _json(demo_workspace)
+    assert (report["round"], report["stored"], report["created"], report["pairs"]) == (
+        None,
+        False,
+        False,
+        [],
+    )
+    assert "coparent pairs --new" in report["notes"][0]
+    code, output = _run(demo_workspace)
+    assert code == 0, output
+    assert "No pairing round yet" in output
+    assert "coparent pairs --new" in output
+    assert PairRound.objects.count() == 0
+
+
+def test_new_starts_round_one_and_a_bare_call_then_shows_it_without_writing(
+    demo_workspace: Path,  # noqa: F811
+) -> None:
+    from coparent.app.pairs.models import PairRound
+
+    first = _json(demo_workspace, "--new")
     assert (first["round"], first["stored"], first["created"]) == (1, True, True)
     assert first["single_team"] is False
     assert len(first["pairs"]) == 6
@@ -50,12 +73,13 @@ def test_the_first_call_starts_round_one_and_later_calls_show_it(
         assert {m["team"] for m in pair["members"]} == {"marketing", "sales"}
     again = _json(demo_workspace)
     assert (again["round"], again["created"], again["pairs"]) == (1, False, first["pairs"])
+    assert PairRound.objects.count() == 1
 
 
 def test_new_stores_the_next_round_and_round_n_is_computed_when_not_stored(
     demo_workspace: Path,  # noqa: F811
 ) -> None:
-    _json(demo_workspace)
+    _json(demo_workspace, "--new")
     second = _json(demo_workspace, "--new")
     assert (second["round"], second["stored"], second["created"]) == (2, True, True)
     later = _json(demo_workspace, "--round", "7")
@@ -67,7 +91,7 @@ def test_new_stores_the_next_round_and_round_n_is_computed_when_not_stored(
 def test_the_table_names_people_and_agendas_and_bad_options_are_refused(
     demo_workspace: Path,  # noqa: F811
 ) -> None:
-    code, output = _run(demo_workspace)
+    code, output = _run(demo_workspace, "--new")
     assert code == 0, output
     assert "Pairs, round 1 (started now)" in output
     assert "Hannah Weiss (marketing)" in output

@@ -70,9 +70,11 @@ def test_winback_json_has_the_documented_fields(demo_ws: str) -> None:
         "lapsing",
         "total_value_at_stake",
         "model",
+        "empty",
         "notes",
         "accounts",
     }
+    assert report["empty"] is None  # accounts are listed, so nothing to explain
     assert [a["rank"] for a in report["accounts"]] == [1, 2, 3]
     assert set(report["accounts"][0]) == {
         "rank",
@@ -186,3 +188,30 @@ def test_help_lists_the_subcommands() -> None:
     assert "outcome" in result.stdout
     assert "--as-of" in result.stdout
     assert date.today().year > 2000  # the help does not depend on the data
+
+
+def test_a_short_history_prints_why_nobody_is_listed_and_how_to_change_it(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    ws.init()
+    con = ws.connect(ws.settings())
+    start = datetime(2025, 1, 1)
+    rows = [(f"a{i}", start + timedelta(days=i % 10), 40.0 + i) for i in range(30)]
+    warehouse.write_table(
+        con,
+        "orders",
+        pa.table(
+            {
+                "order_id": [f"o{i}" for i in range(len(rows))],
+                "account_id": [r[0] for r in rows],
+                "ordered_at": pa.array([r[1] for r in rows], pa.timestamp("us")),
+                "amount": [r[2] for r in rows],
+            }
+        ),
+    )
+    con.disconnect()
+    result = runner.invoke(winback.app, ["-w", str(ws.path)], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    assert "0 lapsing accounts" in result.stdout
+    assert "Nobody to list: the orders cover only 9 days, 2025-01-01 to 2025-01-10" in result.stdout
+    assert "hint: import a longer order history, or rank as of 2025-04-01" in result.stdout
+    assert "Method:" not in result.stdout

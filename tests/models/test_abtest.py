@@ -150,3 +150,17 @@ def test_experiments_that_cannot_be_analysed_say_why(
     with pytest.raises(UnusableDataError, match=message) as info:
         analyze(data, control=control)
     assert info.value.hint
+
+
+def test_the_sample_ratio_signal_has_a_watch_below_001_and_an_alarm_below_0001() -> None:
+    # Fabijan et al. 2019 / Kohavi, Tang & Xu 2020 ch. 21: 1000 vs 1120 gives p = 0.0092.
+    watched = analyze(_counts(("control", 1000, 100), ("new", 1120, 112)), control="control")
+    assert 0.001 < watched.srm_p_value < 0.01
+    assert watched.srm_level == "watch"
+    assert not watched.sample_ratio_mismatch  # a watch does not decide the verdict
+    assert "sample ratio" not in watched.reason
+    alarmed = analyze(_counts(("control", 1000, 100), ("new", 1200, 120)), control="control")
+    assert alarmed.srm_level == "alarm"
+    assert alarmed.verdict == "stop"
+    calm = analyze(_counts(("control", 1000, 100), ("new", 1010, 101)), control="control")
+    assert calm.srm_level == "ok"

@@ -187,6 +187,10 @@ def test_a_base_without_drop_out_signal_is_a_convergence_error_with_the_fix() ->
     with pytest.raises(ConvergenceError) as info:
         BetaGeo().fit(np.tile([1.0, 2, 3, 4, 5], 10), age, age)
     assert info.value.hint == CONVERGENCE_HINT
+    # What failed, in words, never the optimiser's own "terminated successfully".
+    assert "successfully" not in info.value.message
+    assert "ran off towards" in info.value.message or "slopes" in info.value.message
+    assert any(name in info.value.message for name in ("r", "alpha", "a", "b"))
     assert "penalizer" in info.value.hint
     assert "RFM" in info.value.hint
     assert isinstance(info.value, ValueError)
@@ -272,3 +276,20 @@ def test_p_alive_in_the_engine_equals_p_alive_in_numpy(
         rtol=1e-9,
         atol=1e-300,
     )
+
+
+def test_nonconvergence_names_the_parameter_that_ran_off_and_the_slope_left() -> None:
+    from coparent.models._base import nonconvergence
+
+    names = ("r", "alpha", "a", "b")
+    ok = nonconvergence(np.zeros(4), 1.0, np.zeros(4), names=names)
+    assert ok is None
+    runaway = nonconvergence(np.array([0.0, 0.0, -20.0, 0.0]), 1.0, np.zeros(4), names=names)
+    assert runaway is not None
+    assert "a ran off towards zero" in runaway
+    slope = nonconvergence(np.zeros(4), 1.0, np.array([0.0, 0.0, 0.0, 3e-3]), names=names)
+    assert slope is not None
+    assert "steepest along b" in slope
+    broken = nonconvergence(np.array([np.nan, 0, 0, 0]), 1.0, np.zeros(4), names=names)
+    assert broken is not None
+    assert "infinite or undefined" in broken

@@ -51,8 +51,9 @@ def _plain(value: Any) -> bool:
 def test_the_demo_report_is_plain_json_with_the_documented_keys(report: dict[str, Any]) -> None:
     assert set(report) == {
         "model", "models", "by", "source", "options", "totals", "credits", "markov",
-        "sourcing", "notes", "warnings",
+        "sourcing", "campaign_returns", "notes", "warnings",
     }  # fmt: skip
+    assert report["campaign_returns"] is None  # by channel: no cost to set against
     assert _plain(report)
     assert json.loads(json.dumps(report)) == report
     assert report["model"] == "all"
@@ -142,6 +143,7 @@ def test_won_conversions_and_account_journeys_run_too(con: BaseBackend) -> None:
         "kind": "warehouse",
         "journey": "account",
         "conversion": "opportunity",
+        "period": None,  # all time
     }
     assert accounts["totals"]["journeys"] < won["totals"]["journeys"]
 
@@ -183,3 +185,62 @@ def test_path_models_give_the_same_bits_on_every_run(con: BaseBackend) -> None:
     ]
     for first in range(0, len(runs), 3):
         assert runs[first] == runs[first + 1] == runs[first + 2]
+
+
+def test_campaign_roi_is_credited_value_against_the_periods_share_of_the_cost() -> None:
+    # Hand-computed for 2026-Q3: C1 costs 900 over 1-30 Sep, all inside Q3: 900 in full.
+    # C2 costs 600 from 15 Jun to 14 Jul (30 days): 14 of its days fall in Q3 (1-14 Jul),
+    # 600 x 14/30 = 280. C3 has no cost.
+    from datetime import date as _date
+
+    import pyarrow as pa
+
+    from coparent import warehouse
+    from coparent.metrics.periods import parse_period
+    from coparent.services.attribution import campaign_returns
+
+    con = warehouse.connect("duckdb://")
+    warehouse.write_table(
+        con,
+        "campaigns",
+        pa.table(
+            {
+                "campaign_id": ["C1", "C2", "C3"],
+                "name": ["Autumn webinar", "Summer search", "Free guide"],
+                "channel": ["webinar", "paid_search", "organic"],
+                "started_on": [_date(2026, 9, 1), _date(2026, 6, 15), _date(2026, 7, 1)],
+                "ended_on": [_date(2026, 9, 30), _date(2026, 7, 14), None],
+                "cost": [900.0, 600.0, None],
+            }
+        ),
+    )
+    credits = [
+        {
+            "model": "linear",
+            "campaign": "C1",
+            "channel": "webinar",
+            "conversions": 3.0,
+            "value": 2700.0,
+        },
+        {
+            "model": "linear",
+            "campaign": "C3",
+            "channel": "organic",
+            "conversions": 1.0,
+            "value": 50.0,
+        },
+    ]
+    rows = {
+        r["campaign"]: r
+        for r in campaign_returns(con, credits, period=parse_period("2026-Q3")) or []
+    }
+    assert set(rows) == {"C1", "C2"}  # C3 has no cost: no ROI to show
+    assert rows["C1"]["cost"] == pytest.approx(900.0)
+    assert rows["C1"]["roi"] == pytest.approx((2700.0 - 900.0) / 900.0)  # +200%
+    assert rows["C2"]["cost"] == pytest.approx(280.0)
+    assert rows["C2"]["value"] == 0.0
+    assert rows["C2"]["roi"] == -1.0  # spent in the period, credited nothing
+    whole = {r["campaign"]: r for r in campaign_returns(con, credits) or []}
+    assert whole["C2"]["cost"] == pytest.approx(600.0)
+    no_cost = warehouse.connect("duckdb://")
+    assert campaign_returns(no_cost, credits) is None

@@ -184,6 +184,20 @@ def test_a_lopsided_split_warns_loudly_and_stops() -> None:
     assert report["sample_ratio_mismatch"]
     assert report["verdict"] == "stop"
     assert report["notes"][0].startswith("WARNING: sample ratio mismatch")
+    assert report["srm_level"] == "alarm"
+    assert report["srm_message"] == report["notes"][0]
+
+
+def test_a_split_with_p_below_001_is_watched_in_words_without_stopping() -> None:
+    # 1000 against 1125 subjects: chi-square p = 0.0067, the "0.0086 without a word".
+    variants = ["control"] * 1000 + ["new"] * 1125
+    report = offer_analyze(_experiments(_rows(variants, [i % 9 == 0 for i in range(2125)])))
+    assert 0.001 < report["srm_p_value"] < 0.01
+    assert report["srm_level"] == "watch"
+    assert not report["sample_ratio_mismatch"]
+    assert report["notes"][0].startswith("WATCH: the split between variants looks off (p = 0.0067")
+    assert "check the assignment" in report["notes"][0]
+    assert "sample ratio" not in report["verdict_reason"]
 
 
 def test_without_an_id_the_latest_experiment_is_analysed_and_the_others_named() -> None:

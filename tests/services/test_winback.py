@@ -15,6 +15,7 @@ from coparent.demo import DemoCompany, generate
 from coparent.errors import MissingColumnsError, MissingDataError, UnusableDataError
 from coparent.services.winback import (
     LIST_FORMAT,
+    MIN_HISTORY_DAYS,
     MIN_REPEAT_BUYERS,
     WinbackListError,
     winback_list_create,
@@ -23,6 +24,7 @@ from coparent.services.winback import (
     winback_rank,
 )
 from coparent.workspace import Workspace
+from tests.conftest import SHARED_DATA, require_shared
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +157,92 @@ def test_too_few_repeat_buyers_fall_back_to_rfm_and_say_so() -> None:
     assert "RFM" in first["reason"]
     assert first["rfm"].startswith("1-")
     assert any("import opportunities" in n for n in report["notes"])  # no owners to show
+
+
+def test_a_history_shorter_than_a_quarter_lists_nobody_and_says_why() -> None:
+    # Ten days of orders: the RFM fallback used to call last week's buyers lapsed.
+    rows = [(f"a{i}", START + timedelta(days=i % 10), 50.0 + i) for i in range(40)]
+    rows += [(f"a{i}", START + timedelta(days=9), 20.0) for i in range(5)]
+    report = winback_rank(_orders(rows), top=None)
+    assert report["accounts"] == []
+    assert report["lapsing"] == 0
+    assert report["method"] == "none"
+    assert report["empty"]["reason"].startswith(
+        "the orders cover only 9 days, 2025-01-01 to 2025-01-10"
+    )
+    assert f"at least {MIN_HISTORY_DAYS} days" in report["empty"]["reason"]
+    assert "2025-04-01" in report["empty"]["hint"]  # the first day with a quarter behind it
+
+
+def _simulated_buyers(seed: int = 1) -> list[tuple[str, date, float]]:
+    """300 BG/NBD-like customers over 180 days (Poisson buying, rare drop-out after a purchase)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(300):
+        rate, drop = rng.gamma(2.0, 1 / 40), rng.beta(1, 30)
+        t = float(rng.integers(0, 60))
+        rows.append((f"c{i:03}", START + timedelta(days=t), 50.0 + i % 7))
+        while (t := t + rng.exponential(1 / rate)) <= 180:
+            rows.append(
+                (f"c{i:03}", START + timedelta(days=int(t)), 50.0 + i % 7 + 20 * rng.random())
+            )
+            if rng.random() < drop:
+                break
+    return rows
+
+
+def test_an_empty_model_ranking_names_the_lowest_p_alive_and_the_threshold() -> None:
+    con = _orders(_simulated_buyers())
+    everyone = winback_rank(con, top=None, max_p_alive=1.0)["accounts"]
+    lowest = min(a["p_alive"] for a in everyone)
+    assert lowest > 0.01
+    report = winback_rank(con, top=None, max_p_alive=0.01)
+    assert report["method"] == "bgnbd"
+    assert report["accounts"] == []
+    empty = report["empty"]
+    assert empty["max_p_alive"] == 0.01
+    assert empty["lowest_p_alive"] == pytest.approx(lowest, abs=1e-4)
+    assert "the lowest P(alive) is 1%, above the threshold of 1%" not in empty["reason"]
+    assert "the lowest P(alive) is" in empty["reason"]
+    assert empty["suggested_max_p_alive"] >= empty["lowest_p_alive"]
+    assert f"--max-p-alive {empty['suggested_max_p_alive']:g}" in empty["hint"]
+    raised = winback_rank(con, top=None, max_p_alive=empty["suggested_max_p_alive"])
+    assert raised["accounts"], "the suggested threshold lists the least likely to still buy"
+    assert raised["empty"] is None
+
+
+def test_freezing_an_empty_ranking_repeats_why_it_is_empty(workspace: Workspace) -> None:
+    with pytest.raises(UnusableDataError, match="the lowest P\\(alive\\) is") as info:
+        winback_list_create(_orders(_simulated_buyers()), workspace=workspace, max_p_alive=0.01)
+    assert "--max-p-alive" in info.value.hint
+
+
+def _cdnow_orders() -> BaseBackend:
+    path = require_shared(SHARED_DATA / "cdnow" / "CDNOW_sample.txt", "CDNOW sample")
+    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    return _orders(
+        [
+            (r[1], datetime.strptime(r[2], "%Y%m%d").date(), float(r[4]))
+            for r in lines
+            if float(r[4]) > 0
+        ]
+    )
+
+
+def test_cdnow_early_on_says_the_history_is_short_and_later_explains_an_empty_list() -> None:
+    con = _cdnow_orders()
+    early = winback_rank(con, as_of=date(1997, 1, 10), top=5)
+    assert early["accounts"] == []  # not the customers who bought on 1997-01-04
+    assert "the orders cover only 9 days" in early["empty"]["reason"]
+    strict = winback_rank(con, as_of=date(1997, 4, 5), top=5, max_p_alive=0.1)
+    assert strict["method"] == "bgnbd"
+    assert strict["accounts"] == []
+    assert strict["empty"]["lowest_p_alive"] > 0.1
+    usual = winback_rank(con, as_of=date(1997, 4, 5), top=5)
+    assert usual["accounts"]
+    assert usual["empty"] is None
 
 
 def test_negative_amounts_are_refused_with_the_accounts_and_a_hint() -> None:

@@ -100,6 +100,9 @@ PAGES: list[tuple[str, dict[str, str]]] = [
     ("dashboards:product", {"product_id": "insight-cloud"}),
     ("dashboards:diagnosis", {}),
     ("dashboards:diagnosis", {"by": "channel", "against": "last-year"}),
+    ("attribution:home", {"period": "2026-Q3"}),
+    # by=campaign is left out: campaign names are data and carry digits ("Q3 FY26 webinar").
+    ("attribution:home", {"period": "2026-Q3", "model": "markov"}),
 ]
 
 

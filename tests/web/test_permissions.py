@@ -58,6 +58,8 @@ API_OWNER_CHAMPIONS = row(UNAUTHORIZED, OK, OK, OK, DENIED, DENIED, DENIED)
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("dashboards:scorecard", "GET"): EVERYONE,
     ("dashboards:scorecard", "POST"): GET_ONLY,
+    ("dashboards:me", "GET"): EVERYONE,
+    ("dashboards:me", "POST"): GET_ONLY,
     ("dashboards:diagnosis", "GET"): EVERYONE,
     ("dashboards:diagnosis", "POST"): GET_ONLY,
     ("dashboards:funnel", "GET"): EVERYONE,
@@ -66,6 +68,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("dashboards:products", "POST"): GET_ONLY,
     ("dashboards:product", "GET"): EVERYONE,
     ("dashboards:product", "POST"): GET_ONLY,
+    # the rows behind a number: seen by all who see the number; files are not for viewers
+    ("lists:rows", "GET"): EVERYONE,
+    ("lists:rows", "POST"): GET_ONLY,
+    ("lists:export", "GET"): NOT_VIEWER,
+    ("lists:export", "POST"): GET_ONLY,
     ("feedback:home", "GET"): EVERYONE,
     ("feedback:home", "POST"): GET_ONLY,
     ("feedback:insight_create", "GET"): POST_ONLY,
@@ -100,6 +107,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("starters:assign", "POST"): OWNER_CHAMPIONS,
     ("starters:contacted", "GET"): POST_ONLY,
     ("starters:contacted", "POST"): SALES,
+    ("attribution:home", "GET"): EVERYONE,
+    ("attribution:home", "POST"): GET_ONLY,
     ("pairs:home", "GET"): EVERYONE,
     ("pairs:home", "POST"): GET_ONLY,
     ("pairs:start", "GET"): POST_ONLY,
@@ -142,6 +151,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("invite", "POST"): OPEN,
     ("profile", "GET"): EVERYONE,
     ("profile", "POST"): GET_ONLY,
+    ("notification_preferences", "GET"): POST_ONLY,
+    ("notification_preferences", "POST"): EVERYONE,
     ("token_create", "GET"): POST_ONLY,
     ("token_create", "POST"): EVERYONE,
     ("token_revoke", "GET"): POST_ONLY,
@@ -157,6 +168,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api:me", "POST"): API_NO_METHOD,
     ("api:scorecard", "GET"): API,
     ("api:scorecard", "POST"): API_NO_METHOD,
+    ("api:rows", "GET"): API,
+    ("api:rows", "POST"): API_NO_METHOD,
     ("api:diagnosis", "GET"): API,
     ("api:diagnosis", "POST"): API_NO_METHOD,
     ("api:feedback", "GET"): API,
@@ -191,8 +204,8 @@ def objects(
     people: dict[str, Any], workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, Any]:
     """What the parametrised URLs point at, and valid form data for each POST."""
-    from coparent.services.winback import winback_list_load
     from coparent.app.starters import services as starters
+    from coparent.services.winback import winback_list_load
 
     # Freezing a list writes a file into the shared workspace: keep the matrix side-effect free.
     monkeypatch.setattr(
@@ -234,6 +247,9 @@ def objects(
     )
     kwargs = {
         "dashboards:product": {"product_id": "insight-cloud"},
+        "lists:rows": {"metric": "win_rate"},
+        "lists:export": {"metric": "win_rate"},
+        "api:rows": {"metric": "win_rate"},
         "feedback:lead": {"lead_id": lead_id},
         "feedback:lead_review": {"lead_id": lead_id},
         "feedback:item": {"item_id": item.pk},
@@ -254,6 +270,8 @@ def objects(
         "feedback:answer": {"answer": "Thanks, we will add it to the FAQ"},
         "wins:kudos": {"message": "Great teamwork", "to_team": "both"},
         "starters:assign": {"assignee": str(people["member_sales"].pk)},
+        "starters:winback_create": {"top": "40", "holdout": "10", "max_p_alive": "50"},
+        "notification_preferences": {"email": "on", "frequency": "daily"},
         "setup:company": {"name": "Brightlane"},
         "setup:invite": {"email": "x@example.com", "role": "viewer"},
         "setup:member": {"role": "viewer"},

@@ -37,6 +37,7 @@ from coparent.app.wins.selectors import balance_get, wins_recent
 from coparent.app.wins.services import wins_settings
 from coparent.diagnosis.contracts import DiagnosisReport
 from coparent.errors import MissingDataError
+from coparent.metrics import display as fmt
 from coparent.metrics.contracts import ScorecardReport
 
 __all__ = ["api"]
@@ -85,6 +86,7 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 install_error_handlers(api)
+api.add_router("", "coparent.api.lists.router")  # GET /api/rows/{metric}
 
 
 def _require(request: HttpRequest, capability: Capability = "view") -> None:
@@ -205,12 +207,13 @@ def wins(
 ) -> list[dict[str, Any]]:
     """The wins engine's wins with the people and teams credited (``team``: crediting it)."""
     _require(request)
+    single_team = actor_for(request).single_team
     return [
         {
             "kind": w.kind,
             "key": w.key,
             "date": w.happened_on,
-            "story": w.story,
+            "story": fmt.one_team(w.story) if single_team else w.story,
             "teams": list(w.teams or []),
             "credited": [
                 {"name": str(c.get("name", "")), "team": str(c.get("team", ""))}

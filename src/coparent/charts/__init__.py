@@ -13,6 +13,7 @@ import html
 import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
 
+from coparent.charts.attribution import credits_figure
 from coparent.charts.diagnosis import bridge_bars, waterfall_figure
 from coparent.charts.products import loss_reasons_figure
 from coparent.charts.scorecard import (
@@ -24,6 +25,7 @@ from coparent.charts.scorecard import (
 
 __all__ = [
     "bridge_bars",
+    "credits_figure",
     "fragment",
     "funnel_figure",
     "goal_figure",

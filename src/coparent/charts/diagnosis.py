@@ -217,30 +217,43 @@ def waterfall_figure(report: Mapping[str, Any]) -> go.Figure:
         + (f" ({percent(pct, signed=True)})" if pct is not None else "")
         + f"; {cause}"
     )
+    # Horizontal bars, top to bottom: the labels read level at any width (a phone too), and
+    # a noise bar says so in its own label instead of in a note that could cover its neighbours.
+    ticks = [
+        _tick(label, significant=(i in (0, len(labels) - 1) or bars[i - 1].significant))
+        for i, label in enumerate(labels)
+    ]
     fig = go.Figure(
         go.Bar(
-            x=labels,
-            y=heights,
+            y=ticks,
+            x=heights,
             base=bases,
+            orientation="h",
             marker={"color": colours},
             text=texts,
-            textposition="outside",
+            textposition="auto",
+            textfont={"size": 11},
             cliponaxis=False,
             hovertext=hovers,
             hoverinfo="text",
+            # each bar's factor: a click opens the rows of its stage (coparent/drill.js)
+            customdata=["", *(b.factor for b in bars), ""],
         )
     )
-    for i, b in enumerate(bars, start=1):
-        if not b.significant:
-            fig.add_annotation(
-                x=labels[i],
-                y=bases[i] + heights[i],
-                text="within normal<br>variation",
-                showarrow=False,
-                yshift=28,
-                font={"size": 9, "color": "#64748b"},
-            )
-    layout(fig, title=title, height=420)
-    fig.update_xaxes(tickangle=-35)
-    fig.update_yaxes(tickformat="~s")
+    right = max([start, end, *(b + h for b, h in zip(bases, heights, strict=True))]) or 1.0
+    left = min(0.0, *bases)
+    rows = sum(max(30, 15 * (t.count("<br>") + 1) + 10) for t in ticks)
+    layout(fig, title=title, height=max(320, 90 + rows))
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
+    fig.update_xaxes(tickformat="~s", range=[left, right * 1.45], nticks=5)
     return fig
+
+
+def _tick(label: str, *, significant: bool) -> str:
+    """A bar's label on at most three short lines: the factor, its part, and noise if it is.
+
+    >>> _tick("average won deal: product mix", significant=False)
+    'average won deal<br>product mix<br><i>within normal variation</i>'
+    """
+    text = label.replace(": ", "<br>")
+    return text if significant else f"{text}<br><i>{NOISE_TEXT}</i>"

@@ -39,7 +39,7 @@ __all__ = [
 
 STAGE_LABELS = {
     "mql": "MQLs",
-    "accepted": "Accepted by Sales",
+    "accepted": "Accepted",
     "opportunity": "Opportunities",
     "won": "Won",
 }
@@ -104,7 +104,12 @@ def goal_figure(goal: Mapping[str, Any], *, period: str) -> go.Figure:
         type="line", x0=target, x1=target, y0=-0.45, y1=0.45, line={"color": TOTAL, "width": 3}
     )
     fig.add_annotation(
-        x=target, y=0.5, text=f"goal {money(target, short=True)}", showarrow=False, yanchor="bottom"
+        x=target,
+        y=0.5,
+        text=f"goal {money(target, short=True)}",
+        showarrow=False,
+        yanchor="bottom",
+        xanchor="right",  # ends at the goal line, so it stays inside the chart on a phone
     )
     layout(fig, title=title, height=170)
     fig.update_xaxes(range=[0, upper], tickformat="~s")
@@ -122,9 +127,15 @@ def funnel_figure(funnel: Sequence[Mapping[str, Any]], *, period: str | None = N
     funnel = [r for r in funnel if r.get("count") is not None]
     labels = [STAGE_LABELS.get(str(r["stage"]), str(r["stage"])) for r in funnel]
     counts = [int(r["count"] or 0) for r in funnel]
+    # short enough to sit beside the narrowest bar on a phone; the hover says "of the step before"
     texts = [
-        count(c) + (f" ({percent(r['conversion'])} of the step before)" if r["conversion"] else "")
+        count(c) + (f" ({percent(r['conversion'])})" if r["conversion"] else "")
         for c, r in zip(counts, funnel, strict=True)
+    ]
+    hovers = [
+        f"{stage}: {count(c)}"
+        + (f", {percent(r['conversion'])} of the step before" if r["conversion"] else "")
+        for stage, c, r in zip(labels, counts, funnel, strict=True)
     ]
     first, last = (counts[0], counts[-1]) if counts else (0, 0)
     of = f" of {period}" if period else ""
@@ -145,8 +156,12 @@ def funnel_figure(funnel: Sequence[Mapping[str, Any]], *, period: str | None = N
             x=counts,
             text=texts,
             textinfo="text",
+            textposition="auto",
+            hovertext=hovers,
+            hoverinfo="text",
             marker={"color": [MARKETING, MARKETING, SALES, SALES][: len(counts)]},
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
+            # each bar's stage: a click opens the rows behind it (coparent/drill.js)
+            customdata=[str(r["stage"]) for r in funnel],
         )
     )
     return layout(fig, title=title, height=300)
@@ -174,16 +189,21 @@ def speed_histogram_figure(speed: Mapping[str, Any]) -> go.Figure:
         )
     else:
         title = "No first-contact times: import leads with first_contacted_at, or activities"
+    # horizontal bars, fastest first: the bins' labels stay level and apart at any width
     fig = go.Figure(
         go.Bar(
-            x=labels,
-            y=values,
+            y=labels,
+            x=values,
+            orientation="h",
             marker={"color": colours},
-            hovertemplate="%{x}: %{y:,} MQLs<extra></extra>",
+            text=[count(v) for v in values],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,} MQLs<extra></extra>",
         )
     )
-    layout(fig, title=title, height=300)
-    fig.update_yaxes(title_text="MQLs")
+    layout(fig, title=title, height=max(260, 90 + 26 * len(rows)))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title_text="MQLs", nticks=5)
     return fig
 
 
@@ -226,18 +246,21 @@ def sla_compliance_figure(
             x=xs,
             y=accepted,
             mode="lines+markers",
-            name=label("acceptance_rate"),
+            name="accepted (of decided MQLs)",
             line={"color": MARKETING, "width": 2, "dash": "dot"},
             hovertemplate="%{x}: %{y:.0%} accepted<extra></extra>",
         )
     )
+    # the legend sits between the title and the plot, never over the axis labels; the days
+    # are a date axis, so Plotly keeps as many level labels as the width holds
     layout(
         fig,
         title=title,
-        height=300,
+        height=320,
         showlegend=True,
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
     )
+    fig.update_layout(margin={"t": 84})
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_xaxes(type="category", tickangle=-45, nticks=8, linecolor=NOISE)
+    fig.update_xaxes(type="date", tickangle=0, nticks=6, linecolor=NOISE)
     return fig

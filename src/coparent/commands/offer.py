@@ -119,7 +119,8 @@ def analyze(
             min_lift=min_lift,
         )
     for note in result["notes"]:
-        err.print(note, style="bold red" if note.startswith("WARNING") else None, markup=False)
+        style = "bold red" if note.startswith("WARNING") else None
+        err.print(note, style="yellow" if note.startswith("WATCH") else style, markup=False)
     if as_json:
         _print_json(result)
         return

@@ -1,5 +1,8 @@
 """``coparent pairs``: this round's cross-team pairs and their agendas; start the next round.
 
+Only ``--new`` writes: a bare ``coparent pairs`` shows the latest stored round,
+and with none yet says so and points to ``--new``.
+
 Thin: rounds are stored in the workspace's app database (the web app's
 ``pairs`` app), so the CLI and the /pairs/ page show the same rounds. Django
 is configured for the workspace first (`webapp_prepare` also migrates).
@@ -29,8 +32,10 @@ def _payload(ws: Workspace, settings: Settings, number: int | None, new: bool) -
         created = services.pair_round_create(ws=ws, settings=settings)
         return {**selectors.pair_round_payload(created), "created": True}
     if number is None:
-        current, created_now = services.pair_round_current(ws=ws, settings=settings)
-        return {**selectors.pair_round_payload(current), "created": created_now}
+        latest = selectors.pair_round_latest()
+        if latest is None:
+            return _no_round_yet()
+        return {**selectors.pair_round_payload(latest), "created": False}
     stored = selectors.pair_round_get(number=number)
     if stored is not None:
         return {**selectors.pair_round_payload(stored), "created": False}
@@ -48,7 +53,30 @@ def _payload(ws: Workspace, settings: Settings, number: int | None, new: bool) -
     }
 
 
+NO_ROUND_YET = "no round started yet: `coparent pairs --new` starts round 1"
+
+
+def _no_round_yet() -> dict[str, Any]:
+    """What a bare ``coparent pairs`` shows before any round: nothing stored, nothing started."""
+    from coparent.app.teams.models import Company
+
+    company = Company.objects.order_by("pk").first()
+    return {
+        "round": None,
+        "stored": False,
+        "created": False,
+        "created_at": None,
+        "single_team": bool(company is not None and company.single_team),
+        "as_of": None,
+        "notes": [NO_ROUND_YET],
+        "pairs": [],
+    }
+
+
 def _print(report: dict[str, Any]) -> None:
+    if report["round"] is None:
+        out.print("No pairing round yet. Start the first with: coparent pairs --new", markup=False)
+        return
     if report["stored"]:
         made = "started now" if report["created"] else f"started {report['created_at'][:10]}"
     else:
@@ -90,7 +118,7 @@ def pairs(
     workspace: WorkspaceOpt = None,
     setting: SettingOpt = None,
 ) -> None:
-    """Cross-team pairs: the current round (the first is started if none), or round N."""
+    """Cross-team pairs: the latest round (never starts one: see --new), or round N."""
     from coparent.services.webapp import webapp_prepare
 
     if new and round_number is not None:

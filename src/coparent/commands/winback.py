@@ -127,7 +127,11 @@ def rank(
         out.print(
             f"{a['rank']:>3}. {a['account_name'] or a['account_id']}: {a['reason']}", markup=False
         )
-    out.print(f"Method: {report['method_note']}.")
+    if report["empty"]:
+        out.print(f"Nobody to list: {report['empty']['reason']}.", markup=False)
+        out.print(f"  hint: {report['empty']['hint']}", markup=False)
+    if report["method"] != "none":  # "none": the method note only repeats the reason
+        out.print(f"Method: {report['method_note']}.")
     for note in report["notes"]:
         err.print(note, markup=False)
 

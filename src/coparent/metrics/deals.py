@@ -40,7 +40,29 @@ from coparent.metrics._common import (
 from coparent.metrics._guard import require_columns
 from coparent.metrics.periods import Period
 
-__all__ = ["deal_summaries", "deal_summary", "open_pipeline"]
+__all__ = ["closed_deal", "deal_summaries", "deal_summary", "open_deal", "open_pipeline"]
+
+
+def closed_deal(t: ir.Table, start: datetime | None, end: datetime | None) -> ir.BooleanValue:
+    """A deal of canonical ``t`` closed (won or lost) in [start, end): the deals a win rate reads.
+
+    The one filter of `deal_summary`, `deal_summaries` and the rows behind
+    their figures (`coparent.metrics.rows`).
+    """
+    return in_range(t.closed_at, start, end) & t.status.isin(["won", "lost"])
+
+
+def open_deal(t: ir.Table, as_of: datetime | None) -> ir.BooleanValue:
+    """A deal of canonical ``t`` open at ``as_of`` (now, when None): `open_pipeline`'s rule."""
+    if as_of is None:
+        is_open = t.closed_at.isnull() & (t.status == "open")
+    else:
+        created = t.created_at.isnull() | (t.created_at < as_of)
+        not_closed = ~happened_before(t.closed_at, as_of) & (
+            t.closed_at.notnull() | (t.status == "open")
+        )
+        is_open = created & not_closed
+    return is_open.fill_null(False)
 
 
 def _with_lead_segments(
@@ -130,7 +152,7 @@ def deal_summary(
         },
     )
     start, end = window(period, as_of)
-    t = t.filter(in_range(t.closed_at, start, end) & t.status.isin(["won", "lost"]))
+    t = t.filter(closed_deal(t, start, end))
     t, names = add_segments(
         t, by, at=t.closed_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )
@@ -224,9 +246,7 @@ def deal_summaries(
     for name, (start, end) in windows.items():
         # all the period's deals: the very aggregate of `deal_summary` (no groups, so the
         # row is there even when nothing closed, with its floats summed the same way)
-        mine = deals.filter(
-            in_range(deals.closed_at, start, end) & deals.status.isin(["won", "lost"])
-        )
+        mine = deals.filter(closed_deal(deals, start, end))
         total = mine.aggregate(**_deal_metrics(mine))
         parts.append(
             total.select(
@@ -313,15 +333,7 @@ def open_pipeline(
             "amount": amount_col,
         },
     )
-    if as_of is None:
-        is_open = t.closed_at.isnull() & (t.status == "open")
-    else:
-        created = t.created_at.isnull() | (t.created_at < as_of)
-        not_closed = ~happened_before(t.closed_at, as_of) & (
-            t.closed_at.notnull() | (t.status == "open")
-        )
-        is_open = created & not_closed
-    t = t.filter(is_open.fill_null(False))
+    t = t.filter(open_deal(t, as_of))
     t, names = add_segments(t, by, at=t.created_at, fiscal_year_start_month=1)
     metrics = {
         "open_deals": t.count(),

@@ -45,6 +45,8 @@ __all__ = [
     "label",
     "missing",
     "money",
+    "one_team",
+    "p_value",
     "percent",
     "unit_format",
     "value",
@@ -101,6 +103,16 @@ def percent(value: float | None, *, signed: bool = False) -> str:
     text = f"{abs(pct):.{1 if abs(pct) < 10 else 0}f}".removesuffix(".0")
     sign = _MINUS if pct < 0 and text != "0" else ("+" if signed and pct > 0 else "")
     return _done(f"{sign}{text}%")
+
+
+def p_value(value: float | None) -> str:
+    """A test's p-value: two significant digits (``0.0086``), powers of ten below 0.0001."""
+    if _bad(value):
+        return missing()
+    assert value is not None
+    if value < 1e-4:
+        return _done("below 0.0001" if value > 0 else "0")
+    return _done(f"{value:.2g}" if value < 0.1 else f"{value:.2f}")
 
 
 def _unit(value: float, one: str, many: str, digits: int = 1) -> str:
@@ -172,9 +184,46 @@ def value(
     return unit_format(metric(name).unit, number)
 
 
-def label(name: str, *, sla_hours: float | None = None) -> str:
-    """Registered metric ``name``'s label, with the SLA in words where it names one."""
+def label(name: str, *, sla_hours: float | None = None, single_team: bool = False) -> str:
+    """Registered metric ``name``'s label, with the SLA in words where it names one.
+
+    ``single_team``: one team holds both roles, so no label names a team (`one_team`).
+    """
     text = metric(name).label
     if "{sla}" in text:
         text = text.replace("{sla}", hours(24.0 if sla_hours is None else sla_hours))
+    return one_team(text) if single_team else text
+
+
+# What our own words say of two teams, and how one team that does both jobs says it.
+# Longest first: "accepted by Sales" before "by Sales".
+_ONE_TEAM: tuple[tuple[str, str], ...] = (
+    ("Accepted by Sales", "Accepted"),
+    ("accepted by Sales", "accepted"),
+    ("Rejected by Sales", "Rejected"),
+    ("rejected by Sales", "rejected"),
+    ("First contact by Sales", "First contact"),
+    ("Marketing's campaign", "the campaign"),
+    ("the Sales team", "the team"),
+    ("the Marketing team", "the team"),
+    ("Both teams", "The whole team"),
+    ("both teams", "the whole team"),
+    ("(Sales)", "(sales work)"),
+    ("(Marketing)", "(marketing work)"),
+)
+
+
+def one_team(text: str) -> str:
+    """``text`` as a company with one team for both roles reads it: no team named apart.
+
+    Our labels and stories name the two teams in a few fixed phrases; each has
+    a single-team wording (the two roles, or the team as a whole).
+
+    >>> one_team("Accepted by Sales (of decided MQLs)")
+    'Accepted (of decided MQLs)'
+    >>> one_team("Won: $1,200 — Dana Reyes (Sales) and Lee Park (Marketing)")
+    'Won: $1,200 — Dana Reyes (sales work) and Lee Park (marketing work)'
+    """
+    for two, one in _ONE_TEAM:
+        text = text.replace(two, one)
     return text

@@ -28,7 +28,7 @@ from typing import Literal
 import ibis
 from ibis.expr import types as ir
 
-__all__ = ["FLOW_COLUMNS", "SegmentBy", "flow_counts", "period_flows"]
+__all__ = ["FLOW_COLUMNS", "FLOW_EVENTS", "SegmentBy", "flow_counts", "flow_event", "period_flows"]
 
 SegmentBy = Literal["product_id", "channel"] | None
 FLOW_COLUMNS = ("mqls", "accepted", "opportunities", "closed", "won", "revenue")
@@ -38,6 +38,36 @@ NO_LEAD_SEGMENT = "(no lead)"
 
 def _in(col: ir.TimestampValue, start: datetime, end: datetime) -> ir.BooleanValue:
     return (col >= start) & (col < end)
+
+
+FLOW_EVENTS = {
+    "mqls": "leads",
+    "accepted": "leads",
+    "opportunities": "opportunities",
+    "closed": "opportunities",
+    "won": "opportunities",
+}
+"""Each counted flow and the table whose rows it counts."""
+
+
+def flow_event(table: ir.Table, flow: str, start: datetime, end: datetime) -> ir.BooleanValue:
+    """Whether a row of ``table`` counts in ``flow`` of [start, end): the one rule per flow.
+
+    `period_flows` sums it and `coparent.metrics.rows` filters by it, so a
+    bridge bar and the rows it opens cannot disagree.
+    """
+    if flow == "mqls":
+        return _in(table.mql_at, start, end)
+    if flow == "accepted":
+        return _in(table.accepted_at, start, end)
+    if flow == "opportunities":
+        return _in(table.created_at, start, end)
+    closed = _in(table.closed_at, start, end) & table.status.isin(["won", "lost"])
+    if flow == "closed":
+        return closed
+    if flow == "won":
+        return closed & (table.status == "won")
+    raise ValueError(f"not a flow: {flow!r}; one of {sorted(FLOW_EVENTS)}")
 
 
 def _segment(value: ir.Value) -> ir.StringValue:
@@ -94,10 +124,10 @@ def period_flows(
 
     deal_metrics: dict[str, ir.Value] = {}
     for i, (start, end) in enumerate(windows.values()):
-        closed = _in(opps.closed_at, start, end) & opps.status.isin(["won", "lost"])
-        won = closed & (opps.status == "won")
+        closed = flow_event(opps, "closed", start, end)
+        won = flow_event(opps, "won", start, end)
         deal_metrics |= {
-            f"opportunities_{i}": _in(opps.created_at, start, end).sum().cast("int64"),
+            f"opportunities_{i}": flow_event(opps, "opportunities", start, end).sum().cast("int64"),
             f"closed_{i}": closed.sum().cast("int64"),
             f"won_{i}": won.sum().cast("int64"),
             f"revenue_{i}": won.ifelse(opps.amount.fill_null(0.0), 0.0).sum().cast("float64"),
@@ -112,8 +142,8 @@ def period_flows(
         lead_metrics: dict[str, ir.Value] = {}
         for i, (start, end) in enumerate(windows.values()):
             lead_metrics |= {
-                f"mqls_{i}": _in(narrow.mql_at, start, end).sum().cast("int64"),
-                f"accepted_{i}": _in(narrow.accepted_at, start, end).sum().cast("int64"),
+                f"mqls_{i}": flow_event(narrow, "mqls", start, end).sum().cast("int64"),
+                f"accepted_{i}": flow_event(narrow, "accepted", start, end).sum().cast("int64"),
             }
         lead_flows = narrow.group_by("segment").aggregate(**lead_metrics)
         joined = lead_flows.outer_join(wide, lead_flows.segment == wide.segment)

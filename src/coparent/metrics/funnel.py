@@ -32,7 +32,7 @@ from coparent.metrics._guard import require_columns
 from coparent.metrics._stages import LEAD_STAGE_COLUMNS, OPPORTUNITY_LINK_COLUMNS, with_stages
 from coparent.metrics.periods import Period
 
-__all__ = ["FUNNEL_STAGES", "cohort_conversion", "mql_funnel"]
+__all__ = ["FUNNEL_STAGES", "cohort_conversion", "mql_cohort", "mql_funnel"]
 
 FUNNEL_STAGES = ("mql", "accepted", "opportunity", "won")
 """Stage names in order; ``mql_funnel`` counts them as mqls, accepted, opportunities, won."""
@@ -51,6 +51,24 @@ def _check(
         require_columns(
             opportunities, OPPORTUNITY_LINK_COLUMNS, feature=feature, table_name="opportunities"
         )
+
+
+def mql_cohort(
+    leads: ir.Table,
+    *,
+    opportunities: ir.Table | None,
+    period: Period | None,
+    as_of: datetime | None,
+) -> ir.Table:
+    """Canonical ``leads`` whose ``mql_at`` falls in ``period`` (cut at ``as_of``), with stages.
+
+    The rows `mql_funnel` counts and `coparent.metrics.rows` lists: one
+    filter, then `with_stages` (``_accepted``, ``_rejected``,
+    ``_opportunity``, ``_won``).
+    """
+    start, end = window(period, as_of)
+    t = leads.filter(in_range(leads.mql_at, start, end))
+    return with_stages(t, opportunities=opportunities, as_of=as_of)
 
 
 def _stage_counts(t: ir.Table, *, with_won: bool) -> dict[str, ir.Value]:
@@ -118,9 +136,7 @@ def mql_funnel(
     """
     _check(leads, opportunities, by, mql_col, "the MQL funnel")
     t = to_canonical(leads, {"mql_at": mql_col})
-    start, end = window(period, as_of)
-    t = t.filter(in_range(t.mql_at, start, end))
-    t = with_stages(t, opportunities=opportunities, as_of=as_of)
+    t = mql_cohort(t, opportunities=opportunities, period=period, as_of=as_of)
     t, names = add_segments(
         t, by, at=t.mql_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )

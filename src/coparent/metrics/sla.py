@@ -27,12 +27,10 @@ from coparent.metrics._common import (
     add_segments,
     count_if,
     fiscal_start,
-    in_range,
     period_bucket,
     ratio,
     segment_sources,
     to_canonical,
-    window,
 )
 from coparent.metrics._guard import require_columns
 from coparent.metrics._response import (
@@ -45,6 +43,7 @@ from coparent.metrics._response import (
     response_summary,
 )
 from coparent.metrics._stages import OPPORTUNITY_LINK_COLUMNS, with_stages
+from coparent.metrics.funnel import mql_cohort
 from coparent.metrics.periods import Period
 
 __all__ = ["committed_mqls", "marketing_sla", "sales_sla", "sla_compliance"]
@@ -210,10 +209,7 @@ def marketing_sla(
             table_name="opportunities",
         )
     t = to_canonical(leads, {"mql_at": mql_col})
-    start, end = window(period, as_of)
-    t = with_stages(
-        t.filter(in_range(t.mql_at, start, end)), opportunities=opportunities, as_of=as_of
-    )
+    t = mql_cohort(t, opportunities=opportunities, period=period, as_of=as_of)
     t, names = add_segments(
         t, by, at=t.mql_at, fiscal_year_start_month=fiscal_start(period, fiscal_year_start_month)
     )

@@ -51,12 +51,18 @@ def as_float_array(values: Any, name: str) -> FloatArray:
 
 
 def maximise(
-    objective: Objective, theta0: FloatArray, *, total_weight: float, hint: str
+    objective: Objective,
+    theta0: FloatArray,
+    *,
+    total_weight: float,
+    hint: str,
+    names: tuple[str, ...] = (),
 ) -> FloatArray:
     """Log-parameters maximising the likelihood; `ConvergenceError` (with ``hint``) otherwise.
 
     The optimiser sees the mean negative log-likelihood per customer, so its
     tolerances mean the same thing for 2,000 customers and for 2,000,000.
+    ``names`` name the parameters, so the error says in words which one failed.
     """
 
     def mean(theta: FloatArray) -> tuple[float, FloatArray]:
@@ -72,20 +78,43 @@ def maximise(
         )
         theta = np.asarray(result.x, dtype=np.float64)
         value, grad = mean(theta)
-    converged = (
-        np.all(np.isfinite(theta))
-        and math.isfinite(value)
-        and np.all(np.isfinite(grad))
-        and float(np.max(np.abs(grad))) < 1e-5
-        # A parameter running off towards 0 or infinity (beyond 1e-5 .. 1e5 in the scaled
-        # units) means the data do not identify it: a flat likelihood, not an estimate.
-        and float(np.max(np.abs(theta))) < _RUNAWAY
-    )
-    if not converged:
-        raise ConvergenceError(
-            f"the maximum-likelihood fit did not converge ({result.message})", hint=hint
-        )
+    failure = nonconvergence(theta, value, grad, names=names)
+    if failure is not None:
+        raise ConvergenceError(f"the maximum-likelihood fit did not converge: {failure}", hint=hint)
     return theta
+
+
+def nonconvergence(
+    theta: FloatArray, value: float, grad: FloatArray, *, names: tuple[str, ...] = ()
+) -> str | None:
+    """What failed, in words, when ``theta`` is no maximum of the likelihood; None when it is.
+
+    The optimiser's own message ("Optimization terminated successfully") can
+    contradict the checks that matter, so it is never shown.
+    """
+    labels = [names[i] if i < len(names) else f"parameter {i + 1}" for i in range(len(theta))]
+    if not (np.all(np.isfinite(theta)) and math.isfinite(value) and np.all(np.isfinite(grad))):
+        return "the likelihood became infinite or undefined (a parameter left the range of numbers)"
+    # A parameter running off towards 0 or infinity (beyond 1e-5 .. 1e5 in the scaled
+    # units) means the data do not identify it: a flat likelihood, not an estimate.
+    runaway = [
+        f"{label} ran off towards {'infinity' if t > 0 else 'zero'}"
+        for label, t in zip(labels, theta, strict=True)
+        if abs(float(t)) >= _RUNAWAY
+    ]
+    if runaway:
+        return (
+            "; ".join(runaway)
+            + " (beyond 1e-5 .. 1e5 in the scaled units): the data do not pin it down"
+        )
+    steep = float(np.max(np.abs(grad)))
+    if steep >= 1e-5:
+        worst = labels[int(np.argmax(np.abs(grad)))]
+        return (
+            f"the optimiser stopped where the likelihood still slopes (steepest along {worst}, "
+            f"gradient {steep:.1e} per customer, needs below 1e-05)"
+        )
+    return None
 
 
 class Model:

@@ -15,8 +15,10 @@ of squares of revenue per subject, all aggregated by the engine):
 - revenue per subject (subjects without revenue count as 0) compared with
   Welch's t-test, when revenue is present;
 - a sample-ratio-mismatch chi-square test of the split against the planned
-  shares (equal by default); p < 0.001 is a broken assignment (Kohavi et al.
-  2020, ch. 21);
+  shares (equal by default), read on two levels (`srm_level`): below
+  p = 0.01 a *watch* (the split looks off: check the assignment before
+  trusting the result), below 0.001 an *alarm* (the assignment is broken, the
+  verdict is ``stop``) (Fabijan et al. 2019; Kohavi et al. 2020, ch. 21);
 - a verdict, ``ship``, ``keep testing`` or ``stop``, with its reason (rules in
   `verdict` and docs/starter-projects.md).
 
@@ -25,6 +27,9 @@ and its test is held to alpha / (number of challengers) (Bonferroni).
 
 References
 ----------
+Fabijan, A., Gupchup, J., Gupta, S., Omhover, J., Qin, W., Vermeer, L., &
+Dmitriev, P. (2019). Diagnosing Sample Ratio Mismatch in Online Controlled
+Experiments: A Taxonomy and Rules of Thumb for Practitioners. KDD '19.
 Kohavi, R., Tang, D., & Xu, Y. (2020). Trustworthy Online Controlled
 Experiments. Cambridge University Press (ch. 3, 17, 21).
 Stucchio, C. (2015). Bayesian A/B testing at VWO (expected loss).
@@ -57,6 +62,7 @@ from coparent.models.sample_size import sample_size_per_variant
 
 __all__ = [
     "SRM_THRESHOLD",
+    "SRM_WATCH",
     "AbTestResult",
     "Comparison",
     "RevenueComparison",
@@ -65,12 +71,17 @@ __all__ = [
     "Verdict",
     "analyze",
     "prob_best",
+    "srm_level",
     "srm_p_value",
     "welch",
 ]
 
 Verdict = Literal["ship", "keep testing", "stop"]
 SRM_THRESHOLD = 0.001
+"""Alarm: below this sample-ratio p the assignment is broken and the verdict is ``stop``."""
+SRM_WATCH = 0.01
+"""Watch: below this (and not below `SRM_THRESHOLD`) the split looks off; check it first."""
+SrmLevel = Literal["ok", "watch", "alarm"]
 _GRID = 2001
 
 
@@ -139,6 +150,7 @@ class AbTestResult:
     revenue: RevenueComparison | None
     srm_p_value: float
     sample_ratio_mismatch: bool
+    srm_level: SrmLevel
     verdict: Verdict
     reason: str
     winner: str | None
@@ -214,6 +226,7 @@ def analyze(
         revenue=revenue,
         srm_p_value=srm,
         sample_ratio_mismatch=srm < SRM_THRESHOLD,
+        srm_level=srm_level(srm),
         verdict=verdict,
         reason=reason,
         winner=winner,
@@ -282,6 +295,24 @@ def prob_best(conversions: Sequence[int], trials: Sequence[int]) -> tuple[np.nda
     e_max = lo + float(np.trapezoid(1.0 - np.prod(cdf, axis=1), grid))
     losses = np.clip(e_max - a / (a + b), 0.0, None)
     return probs, losses
+
+
+def srm_level(p_value: float) -> SrmLevel:
+    """The sample-ratio signal: ``alarm`` below 0.001, ``watch`` below 0.01, else ``ok``.
+
+    Two levels, because a single strict threshold stays silent on a p of 0.0086,
+    which in practice usually points at a real assignment or logging problem
+    (Fabijan et al. 2019), while 0.001 keeps false alarms rare over many tests
+    (Kohavi, Tang & Xu 2020, ch. 21).
+
+    >>> srm_level(0.0086), srm_level(0.0004), srm_level(0.2)
+    ('watch', 'alarm', 'ok')
+    """
+    if p_value < SRM_THRESHOLD:
+        return "alarm"
+    if p_value < SRM_WATCH:
+        return "watch"
+    return "ok"
 
 
 def srm_p_value(counts: Sequence[int], shares: Sequence[float]) -> float:

@@ -90,7 +90,11 @@ class BetaGeo(Model):
             return _negative_log_likelihood(theta, scaled, pen)
 
         theta = maximise(
-            objective_scaled, np.zeros(4), total_weight=data.total, hint=CONVERGENCE_HINT
+            objective_scaled,
+            np.zeros(4),
+            total_weight=data.total,
+            hint=CONVERGENCE_HINT,
+            names=self.PARAMS,
         )
         theta[1] -= np.log(scale)  # alpha is in time units; the others are unit-free
 

@@ -67,7 +67,11 @@ class GammaGamma(Model):
             return _negative_log_likelihood(theta, scaled, consts_scaled, pen)
 
         theta = maximise(
-            objective_scaled, np.zeros(3), total_weight=data.total, hint=CONVERGENCE_HINT
+            objective_scaled,
+            np.zeros(3),
+            total_weight=data.total,
+            hint=CONVERGENCE_HINT,
+            names=self.PARAMS,
         )
         theta[2] -= np.log(scale)  # v is in money units
         consts = _constants(data)

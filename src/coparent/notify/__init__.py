@@ -1,4 +1,4 @@
-"""The weekly digest: rendering (text, HTML, Slack) and delivery with retries.
+"""The weekly digest and notifications: rendering (text, HTML, Slack), delivery with retries.
 
 Pure core: it takes plain data (report dicts, lists of wins, pairs and
 queues) and never imports Django, the web apps, the wins engine or pairing;
@@ -9,6 +9,7 @@ queues) and never imports Django, the web apps, the wins engine or pairing;
     render_html(digest)      # the email's HTML part (inline styles, escaped)
     slack_payload(digest)    # an incoming-webhook message within Slack's limits
     deliver("slack", lambda: slack_post(url, payload, timeout=10), policy=RetryPolicy())
+    message_text(Message(notices=(Notice("MQL to review", "Lead L1"),)))   # a notification
 """
 
 from __future__ import annotations
@@ -32,12 +33,21 @@ from coparent.notify.digest import (
     parse_week,
     week_bounds,
 )
+from coparent.notify.notices import (
+    SLACK_MEMBER_ID,
+    Message,
+    Notice,
+    message_slack,
+    message_subject,
+    message_text,
+)
 from coparent.notify.render import render_html, render_text
 from coparent.notify.sections import Missing, digest_build
 from coparent.notify.slack import slack_payload, slack_post, webhook_label
 
 __all__ = [
     "SECTION_ORDER",
+    "SLACK_MEMBER_ID",
     "Attempt",
     "DeliveryError",
     "DeliveryResult",
@@ -45,12 +55,17 @@ __all__ = [
     "DigestError",
     "Group",
     "Item",
+    "Message",
     "Missing",
+    "Notice",
     "RetryPolicy",
     "Section",
     "deliver",
     "digest_build",
     "iso_week",
+    "message_slack",
+    "message_subject",
+    "message_text",
     "parse_week",
     "render_html",
     "render_text",

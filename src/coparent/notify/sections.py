@@ -67,8 +67,8 @@ def _missing(key: str, title: str, missing: Missing) -> Section:
 
 
 def _team(team: str, labels: Mapping[str, str]) -> str:
-    if team == "both":
-        return "both teams"
+    if team == "both":  # one team's two kinds of work are labelled "... work"
+        return "both roles" if all(v.endswith(" work") for v in labels.values()) else "both teams"
     return labels.get(team, team.title() if team else "no team")
 
 

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import ibis
 import numpy as np
 import pyarrow as pa
 from ibis.backends import BaseBackend
 from ibis.expr import types as ir
 
 from coparent.errors import MissingDataError
+from coparent.metrics.periods import Period
 from coparent.models.attribution import (
     DEFAULT_HALF_LIFE_DAYS,
     DEFAULT_POSITION_WEIGHTS,
@@ -63,6 +66,7 @@ __all__ = [
     "WarehousePaths",
     "attribution_paths_report",
     "attribution_report",
+    "campaign_returns",
     "warehouse_paths",
 ]
 
@@ -135,12 +139,105 @@ def warehouse_paths(
     )
 
 
-def _read_tables(con: BaseBackend) -> dict[str, ir.Table]:
+def _read_tables(
+    con: BaseBackend, *, period: Period | None = None, conversion: Conversion = "opportunity"
+) -> dict[str, ir.Table]:
+    """The tables the journeys read; with ``period``, only what happened within it.
+
+    Touches and activities by ``occurred_at``; deals by the moment that
+    converts a journey (``created_at``, or ``closed_at`` for ``won``), so a
+    period's report credits the period's conversions to the period's steps.
+    """
     tables = {name: read_table(con, name) for name in ("touches", "opportunities")}
     for name in ("activities", "leads"):
         if has_table(con, name):
             tables[name] = con.table(name)
+    if period is None:
+        return tables
+    start, end = ibis.timestamp(period.start_at), ibis.timestamp(period.end_at)
+    for name, column in (
+        ("touches", "occurred_at"),
+        ("activities", "occurred_at"),
+        ("opportunities", "closed_at" if conversion == "won" else "created_at"),
+    ):
+        if name in tables:
+            t = tables[name]
+            tables[name] = t.filter((t[column] >= start) & (t[column] < end))
     return tables
+
+
+def campaign_returns(
+    con: BaseBackend, credits: list[dict[str, Any]], *, period: Period | None = None
+) -> list[dict[str, Any]] | None:
+    """Cost and return on investment per campaign and model, when campaigns carry a cost.
+
+    ``credits`` are a campaign report's rows. ROI = (credited value - cost) / cost.
+    With ``period``, a campaign's cost is spread evenly over its days (start to
+    end, or to the period's end while it runs) and only the period's share
+    counts. None when no campaign has a cost (then no ROI can be shown).
+    """
+    if not has_table(con, "campaigns") or "cost" not in con.table("campaigns").columns:
+        return None
+    rows = (
+        con.table("campaigns")
+        .select("campaign_id", "name", "channel", "started_on", "ended_on", "cost")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    costed = {r["campaign_id"]: r for r in rows if r["cost"] is not None}
+    if not costed:
+        return None
+    out = []
+    for credit in credits:
+        campaign = costed.get(credit.get("campaign"))
+        if campaign is None:
+            continue
+        cost = _cost_in(campaign, period)
+        value = float(credit["value"] or 0.0)
+        out.append(
+            {
+                "model": credit["model"],
+                "campaign": credit["campaign"],
+                "name": campaign["name"],
+                "channel": credit["channel"],
+                "conversions": credit["conversions"],
+                "value": value,
+                "cost": cost,
+                "roi": (value - cost) / cost if cost > 0 else None,
+            }
+        )
+    # A campaign that spent in the period and got no credit returned nothing: -100%, shown.
+    for model in dict.fromkeys(c["model"] for c in credits):
+        seen = {r["campaign"] for r in out if r["model"] == model}
+        for campaign_id, campaign in costed.items():
+            cost = _cost_in(campaign, period)
+            if campaign_id in seen or cost <= 0:
+                continue
+            out.append(
+                {
+                    "model": model,
+                    "campaign": campaign_id,
+                    "name": campaign["name"],
+                    "channel": campaign["channel"],
+                    "conversions": 0.0,
+                    "value": 0.0,
+                    "cost": cost,
+                    "roi": -1.0,
+                }
+            )
+    return out
+
+
+def _cost_in(campaign: dict[str, Any], period: Period | None) -> float:
+    """The campaign's cost, or the share of its days that fall in ``period``."""
+    cost = float(campaign["cost"])
+    if period is None or campaign["started_on"] is None:
+        return cost
+    first = campaign["started_on"]
+    last = campaign["ended_on"] or max(first, period.end - timedelta(days=1))
+    days = (last - first).days + 1
+    overlap = (min(last, period.end - timedelta(days=1)) - max(first, period.start)).days + 1
+    return cost * max(overlap, 0) / days if days > 0 else cost
 
 
 def _path_credits(
@@ -187,11 +284,17 @@ def attribution_report(
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
     position_weights: tuple[float, float, float] = DEFAULT_POSITION_WEIGHTS,
     sales_channels: Sequence[str] = SALES_CHANNELS,
+    period: Period | None = None,
 ) -> dict[str, Any]:
-    """Credits of ``model`` (or all) per channel or campaign, from the warehouse's touches."""
+    """Credits of ``model`` (or all) per channel or campaign, from the warehouse's touches.
+
+    ``period``: only the touches, activities and conversions within it (see
+    `_read_tables`); with ``by="campaign"`` the report adds ``campaign_returns``
+    (cost and ROI) when campaigns carry a cost.
+    """
     del settings  # no attribution setting yet; kept so every service has the same call shape
     names = _models(model)
-    tables = _read_tables(con)
+    tables = _read_tables(con, period=period, conversion=conversion)
     built = warehouse_paths(tables, by=by, conversion=conversion, journey=journey)
     credits, markov = _path_credits(
         built.paths, names, order=order, position_weights=position_weights
@@ -225,7 +328,7 @@ def attribution_report(
             "as outbound touches. Import activities (coparent import activities FILE) to credit "
             "calls, emails and meetings."
         )
-    return _report(
+    report = _report(
         model=model,
         names=names,
         credits=credits,
@@ -233,7 +336,18 @@ def attribution_report(
         paths=built.paths,
         channels=dict(zip(built.vocabulary.labels, built.vocabulary.channels, strict=True)),
         by=by,
-        source={"kind": "warehouse", "journey": journey, "conversion": conversion},
+        source={
+            "kind": "warehouse",
+            "journey": journey,
+            "conversion": conversion,
+            "period": None
+            if period is None
+            else {
+                "label": period.label,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            },
+        },
         options={
             "order": order,
             "half_life_days": half_life_days,
@@ -244,6 +358,20 @@ def attribution_report(
         notes=notes,
         warnings=[],
     )
+    report["campaign_returns"] = None
+    if by == "campaign":
+        campaign_names = _campaign_names(con)
+        for row in report["credits"]:
+            row["campaign_name"] = campaign_names.get(row["campaign"])
+        report["campaign_returns"] = campaign_returns(con, report["credits"], period=period)
+    return report
+
+
+def _campaign_names(con: BaseBackend) -> dict[str, str]:
+    if not has_table(con, "campaigns") or "name" not in con.table("campaigns").columns:
+        return {}
+    table = con.table("campaigns").select("campaign_id", "name").to_pyarrow()
+    return dict(zip(table["campaign_id"].to_pylist(), table["name"].to_pylist(), strict=True))
 
 
 def attribution_paths_report(
@@ -360,6 +488,7 @@ def _report(
         "credits": rows,
         "markov": None,
         "sourcing": sourcing,
+        "campaign_returns": None,
         "notes": notes,
         "warnings": warnings,
     }

@@ -25,7 +25,7 @@ from coparent import warehouse
 from coparent.errors import OfferInputError, UnusableDataError
 from coparent.ingest._values import FALSE_WORDS, TRUE_WORDS
 from coparent.metrics._guard import require_columns
-from coparent.models.abtest import VariantData, analyze
+from coparent.models.abtest import SRM_THRESHOLD, SRM_WATCH, VariantData, analyze
 from coparent.models.economics import offer_economics as _economics
 from coparent.models.sample_size import sample_size_per_variant
 
@@ -35,6 +35,7 @@ __all__ = [
     "offer_analyze",
     "offer_economics",
     "offer_plan",
+    "srm_message",
 ]
 
 CONTROL_NAMES = ("control", "baseline", "original", "a", "old")
@@ -155,6 +156,28 @@ def _pick_control(variants: list[str], control: str | None) -> str:
     return sorted(variants)[0]
 
 
+def srm_message(level: str, p_value: float) -> str | None:
+    """The sample-ratio signal in words (None when the split is as planned).
+
+    ``alarm`` (p < 0.001) starts with ``WARNING`` and ``watch`` (p < 0.01) with
+    ``WATCH``, so the CLI can colour them and the page can mark them.
+    """
+    p = f"p = {p_value:.2g}"
+    if level == "alarm":
+        return (
+            f"WARNING: sample ratio mismatch ({p}, below {SRM_THRESHOLD:g}): the variants did "
+            "not get the planned equal shares of subjects; the assignment is broken, do not "
+            "trust this result."
+        )
+    if level == "watch":
+        return (
+            f"WATCH: the split between variants looks off ({p}, below {SRM_WATCH:g}; the alarm "
+            f"is below {SRM_THRESHOLD:g}): check the assignment (redirects, bots, filters, "
+            "late starts of one variant) before trusting the result."
+        )
+    return None
+
+
 def offer_analyze(
     con: BaseBackend,
     *,
@@ -219,12 +242,9 @@ def offer_analyze(
         alpha=alpha,
         min_lift=min_lift,
     )
-    if result.sample_ratio_mismatch:
-        notes.insert(
-            0,
-            f"WARNING: sample ratio mismatch (p = {result.srm_p_value:.2g}): the variants did not "
-            "get the planned equal shares of subjects; do not trust this result.",
-        )
+    srm_note = srm_message(result.srm_level, result.srm_p_value)
+    if srm_note is not None:
+        notes.insert(0, srm_note)
     c = result.comparison
     return {
         "experiment_id": chosen,
@@ -251,6 +271,8 @@ def offer_analyze(
         "revenue": result.to_dict()["revenue"],
         "srm_p_value": result.srm_p_value,
         "sample_ratio_mismatch": result.sample_ratio_mismatch,
+        "srm_level": result.srm_level,
+        "srm_message": srm_note,
         "verdict": result.verdict,
         "verdict_reason": result.reason,
         "winner": result.winner,

@@ -55,8 +55,9 @@ def _names(
     return {r[key]: r[name_col] for r in rows}
 
 
-def lead_queue(con: BaseBackend, *, limit: int = 200) -> list[Row]:
-    """Undecided MQLs (no ``accepted_at``, no ``rejected_at``), newest MQL first.
+def lead_queue(con: BaseBackend, *, limit: int = 200, owner_id: str | None = None) -> list[Row]:
+    """Undecided MQLs (no ``accepted_at``, no ``rejected_at``), newest MQL first
+    (``owner_id``: only the leads that person owns).
 
     Each row: ``lead_id``, ``mql_at``, ``channel``, ``campaign_id``,
     ``campaign``, ``product_id``, ``product``, ``account_id``, ``account``,
@@ -69,6 +70,10 @@ def lead_queue(con: BaseBackend, *, limit: int = 200) -> list[Row]:
     t = leads.filter(
         leads.mql_at.notnull() & leads.accepted_at.isnull() & leads.rejected_at.isnull()
     )
+    if owner_id is not None:
+        if "owner_id" not in t.columns:
+            return []
+        t = t.filter(t.owner_id == owner_id)
     cols = [
         "lead_id",
         "mql_at",

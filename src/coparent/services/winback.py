@@ -20,6 +20,7 @@ out of the features, and ``notes`` says how many. Time is measured in days.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import tempfile
@@ -35,6 +36,7 @@ from ibis.expr import types as ir
 
 from coparent import warehouse
 from coparent.errors import ConvergenceError, UnusableDataError, WinbackListError
+from coparent.metrics import display as fmt
 from coparent.metrics._guard import require_columns
 from coparent.models.bgnbd import BetaGeo
 from coparent.models.customer_base import customer_base, spend_pairs, triples
@@ -49,6 +51,7 @@ __all__ = [
     "DEFAULT_MAX_P_ALIVE",
     "LIST_DIR",
     "LIST_FORMAT",
+    "MIN_HISTORY_DAYS",
     "MIN_REPEAT_BUYERS",
     "WinbackListError",
     "winback_list_create",
@@ -60,6 +63,10 @@ __all__ = [
 
 MIN_REPEAT_BUYERS = 30
 """Fewer repeat buyers than this and BG/NBD is not fitted: the list falls back to RFM."""
+MIN_HISTORY_DAYS = 90
+"""Fewer days of orders than this and nothing is ranked: a quarter is the shortest span in
+which a customer who left can be told from one who has not needed to buy again yet (with
+less, the RFM fallback would call last week's buyers lapsed)."""
 DEFAULT_HORIZON_DAYS = 365.0
 DEFAULT_MAX_P_ALIVE = 0.5
 """An account is lapsing when it is more likely gone than still buying."""
@@ -225,6 +232,18 @@ def _rank(
 ) -> Row:
     counts = triples(base).to_pyarrow()
     customers = counts["customers"].to_numpy()
+    first = base.aggregate(first=base.first_order.min()).to_pyarrow().to_pylist()[0]["first"]
+    history_days = (as_of - first).days
+    if history_days < MIN_HISTORY_DAYS:
+        return _too_short(
+            as_of=as_of,
+            first=first,
+            history_days=history_days,
+            counts=counts,
+            notes=notes,
+            horizon_days=horizon_days,
+            max_p_alive=max_p_alive,
+        )
     fitted = _fit(base, counts)
     if isinstance(fitted, str):
         method, method_note, model_json = "rfm", fitted, None
@@ -248,6 +267,19 @@ def _rank(
     ranked = lapsing.order_by([ibis.desc("value_at_stake"), "account_id"])
     rows = _enrich(con, ranked.limit(top) if top is not None else ranked, notes)
     accounts = [_account_row(i + 1, row, as_of) for i, row in enumerate(rows)]
+    empty = None
+    if not summary["n"]:
+        if method == "bgnbd":
+            empty = _nobody_below(scored, max_p_alive=max_p_alive)
+        else:
+            empty = {
+                "reason": "no account both went quiet (an R score of 1 or 2) and spent "
+                "anything, so nobody is worth a call yet",
+                "lowest_p_alive": None,
+                "max_p_alive": None,
+                "suggested_max_p_alive": None,
+                "hint": "import a longer order history, or rank again later",
+            }
     return {
         "as_of": as_of.isoformat(),
         "method": method,
@@ -260,8 +292,78 @@ def _rank(
         "lapsing": int(summary["n"]),
         "total_value_at_stake": round(float(summary["total"] or 0.0), 2),
         "model": model_json,
+        "empty": empty,
         "notes": notes,
         "accounts": accounts,
+    }
+
+
+def _nobody_below(scored: ir.Table, *, max_p_alive: float) -> Row:
+    """Why BG/NBD lists nobody: every repeat buyer's P(alive) is above the threshold."""
+    repeat = scored.filter(scored.frequency > 0)
+    lowest = repeat.aggregate(low=repeat.p_alive.min()).to_pyarrow().to_pylist()[0]["low"]
+    if lowest is None:
+        return {
+            "reason": "nobody bought more than once, and only repeat buyers can lapse",
+            "lowest_p_alive": None,
+            "max_p_alive": max_p_alive,
+            "suggested_max_p_alive": None,
+            "hint": "rank again when customers have come back for a second order",
+        }
+    low = float(lowest)
+    suggested = min(1.0, math.ceil(low * 20 - 1e-9) / 20)
+    return {
+        "reason": f"every repeat buyer is more likely still buying than the threshold allows: "
+        f"the lowest P(alive) is {fmt.percent(low)}, above the threshold of "
+        f"{fmt.percent(max_p_alive)}",
+        "lowest_p_alive": round(low, 4),
+        "max_p_alive": max_p_alive,
+        "suggested_max_p_alive": suggested,
+        "hint": f"raise the threshold to list the least likely to still buy "
+        f"(--max-p-alive {suggested:g}), or rank again later: accounts lapse as time passes",
+    }
+
+
+def _too_short(
+    *,
+    as_of: date,
+    first: date,
+    history_days: int,
+    counts: pa.Table,
+    notes: list[str],
+    horizon_days: float,
+    max_p_alive: float,
+) -> Row:
+    """The report for a history too short to tell who left: nothing ranked, and why."""
+    customers = counts["customers"].to_numpy()
+    earliest = date.fromordinal(first.toordinal() + MIN_HISTORY_DAYS)
+    reason = (
+        f"the orders cover only {fmt.days(history_days)}, {first.isoformat()} to "
+        f"{as_of.isoformat()}: too short to tell a customer who left from one who has not "
+        f"needed to buy again yet (a win-back list needs at least {MIN_HISTORY_DAYS} days)"
+    )
+    return {
+        "as_of": as_of.isoformat(),
+        "method": "none",
+        "method_note": f"nothing ranked: {reason}",
+        "time_unit": "day",
+        "horizon_days": horizon_days,
+        "max_p_alive": None,
+        "customers": int(customers.sum()),
+        "repeat_buyers": int(customers[counts["frequency"].to_numpy() > 0].sum()),
+        "lapsing": 0,
+        "total_value_at_stake": 0.0,
+        "model": None,
+        "empty": {
+            "reason": reason,
+            "lowest_p_alive": None,
+            "max_p_alive": max_p_alive,
+            "suggested_max_p_alive": None,
+            "hint": f"import a longer order history, or rank as of {earliest.isoformat()} "
+            "or later (--as-of)",
+        },
+        "notes": notes,
+        "accounts": [],
     }
 
 
@@ -343,10 +445,12 @@ def winback_list_create(
     )
     ranked = report["accounts"]
     if not ranked:
+        empty = report["empty"] or {}
         raise UnusableDataError(
-            f"no lapsing accounts as of {report['as_of']}: there is nobody to win back",
+            f"no lapsing accounts as of {report['as_of']}: "
+            + (empty.get("reason") or "there is nobody to win back"),
             table="orders",
-            hint="try a later --as-of, or a higher --max-p-alive",
+            hint=empty.get("hint") or "try a later --as-of, or a higher --max-p-alive",
         )
     seed = secrets.randbelow(2**32) if seed is None else seed
     created = now or datetime.now(UTC)

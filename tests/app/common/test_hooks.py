@@ -44,10 +44,14 @@ def test_the_hooks_find_the_wins_and_warm_the_report_cache(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results = post_import_run(in_web_process=True)
-    assert [(r.name, r.ok) for r in results] == [("wins", True), ("report cache", True)]
+    assert [(r.name, r.ok) for r in results] == [
+        ("wins", True),
+        ("notifications", True),
+        ("report cache", True),
+    ]
     assert Win.objects.exists()
     assert WinsRun.objects.count() == 1
-    assert "computed" in results[1].detail
+    assert "computed" in results[-1].detail
     # warmed: the default period's scorecard and diagnosis come from the cache, not computed
     from coparent.app.dashboards import selectors
     from coparent.app.dashboards.selectors import diagnosis_for, scorecard_get
@@ -65,7 +69,7 @@ def test_the_hooks_find_the_wins_and_warm_the_report_cache(
 
 
 def test_outside_a_web_process_a_per_process_cache_is_not_warmed(workspace: Path) -> None:
-    (_, cache) = post_import_run()
+    (*_, cache) = post_import_run()
     assert cache.ok
     assert cache.detail.startswith("skipped: the report cache is per process")
 
@@ -74,7 +78,7 @@ def test_a_failing_hook_is_reported_and_the_others_still_run(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _failing_first(monkeypatch)
-    boom, wins, _ = post_import_run()
+    boom, wins, *_ = post_import_run()
     assert (boom.ok, boom.detail) == (False, "RuntimeError: the engine fell over")
     assert "FAILED" in boom.line()
     assert wins.ok
@@ -152,6 +156,7 @@ def test_an_import_job_runs_the_hooks_and_keeps_their_results(
     assert [(h["name"], h["ok"]) for h in after] == [
         ("boom", False),
         ("wins", True),
+        ("notifications", True),
         ("report cache", True),
     ]
     assert WinsRun.objects.count() == 1

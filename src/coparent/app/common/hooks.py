@@ -10,6 +10,9 @@ form), the Data page (inline imports and import jobs), ``coparent refresh``
 has committed. Pages, selectors and API GETs only read what the hooks stored.
 
 - ``wins``: the wins engine (`wins_refresh`), skipped when nothing it reads changed;
+- ``notifications``: queue "MQL to review" for the new MQLs (to the Sales person who
+  owns each, else all of Sales), and the reminders and big wins now due
+  (`coparent.app.notifications`; ``coparent notify run`` sends them);
 - ``report cache``: the scorecard and diagnosis of the default period, computed
   into Django's cache so the first view after an import is as fast as later ones.
   With a cache local to each process (``LocMemCache``, the default) warming only
@@ -102,10 +105,17 @@ def _report_cache(ctx: HookContext) -> str:
     return f"scorecard and diagnosis of {r.period} computed"
 
 
+def _notifications(ctx: HookContext) -> str:
+    from coparent.app.notifications.services import notifications_after_import
+
+    return notifications_after_import()
+
+
 Hook = Callable[[HookContext], str]
 
 POST_IMPORT_HOOKS: tuple[tuple[str, Hook], ...] = (
     ("wins", _wins),
+    ("notifications", _notifications),
     ("report cache", _report_cache),
 )
 

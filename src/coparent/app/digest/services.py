@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -50,6 +50,7 @@ __all__ = [
     "DigestNotConfigured",
     "digest_channels",
     "digest_send",
+    "smtp_sender",
 ]
 
 log = logging.getLogger("coparent.digest")
@@ -181,6 +182,21 @@ def _email_sender(digest: Digest, settings: Settings, recipients: list[str]) -> 
         },
     )
     message.attach_alternative(render_html(digest), "text/html")
+    return smtp_sender(message, settings)
+
+
+def smtp_sender(message: EmailMessage, settings: Settings) -> Callable[[], None]:
+    """One attempt to send ``message`` through the ``smtp_*`` settings, for `deliver`.
+
+    SMTP and socket errors become `DeliveryError` (retry or not, with a hint);
+    the notifications reuse it, so there is one SMTP client.
+    """
+    if settings.smtp_use_tls and settings.smtp_use_ssl:
+        raise DigestError(
+            "smtp_use_tls and smtp_use_ssl are both on; a server speaks one or the other",
+            hint="STARTTLS (usually port 587): smtp_use_tls; SSL from the start (465): "
+            "smtp_use_ssl",
+        )
 
     def send() -> None:
         connection = get_connection(

@@ -3,6 +3,8 @@
 Every item waits for the side that did not write it, with a due date set by
 the SLA terms (``answer_within_days``, default 2). Side checks that depend on
 the item (who may answer it) are made here and raise `PermissionDenied`.
+Once a write has committed, the people the item now waits for are notified
+(`coparent.app.notifications`: queued here, sent by ``coparent notify run``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ _AUTHOR_SIDE = {Kind.FIELD_INSIGHT: "sales", Kind.CAMPAIGN_BRIEF: "marketing"}
 
 def _other(side: str) -> str:
     return "marketing" if side == "sales" else "sales"
+
+
+def _notify(*, item_id: int, answered: bool = False) -> None:
+    """Tell the side the item now waits for, once the transaction has committed."""
+    from coparent.app.notifications.services import (
+        notify_answer,
+        notify_feedback_item,
+        on_commit_notify,
+    )
+
+    if answered:
+        on_commit_notify(lambda: notify_answer(item_id=item_id))
+    else:
+        on_commit_notify(lambda: notify_feedback_item(item_id=item_id))
 
 
 def _due(now: datetime) -> datetime:
@@ -75,7 +91,7 @@ def lead_review_create(
         )
     try:
         with transaction.atomic():
-            return LeadReview.objects.create(
+            review = LeadReview.objects.create(
                 lead_id=lead_id,
                 verdict=verdict,
                 reason=reason,
@@ -87,6 +103,9 @@ def lead_review_create(
             )
     except IntegrityError:
         raise ValidationError(f"lead {lead_id} was already reviewed") from None
+    if item is not None:
+        _notify(item_id=item.pk)
+    return review
 
 
 @transaction.atomic
@@ -112,7 +131,7 @@ def feedback_item_create(
     if topic and topic not in Topic.values:
         raise ValidationError({"topic": f"unknown topic {topic!r}"})
     now = now or timezone.now()
-    return FeedbackItem.objects.create(
+    item = FeedbackItem.objects.create(
         kind=kind,
         side=side,
         waiting_for=_other(side),
@@ -125,6 +144,8 @@ def feedback_item_create(
         created_at=now,
         due_at=_due(now),
     )
+    _notify(item_id=item.pk)
+    return item
 
 
 @transaction.atomic
@@ -146,6 +167,8 @@ def feedback_item_answer(
     if close:
         item.closed_at = now
     item.save()
+    if not close:
+        _notify(item_id=item.pk, answered=True)
     return item
 
 

@@ -1,4 +1,4 @@
-"""Pairing writes: start the next round (stored with its agenda), or the first one if none.
+"""Pairing writes: start the next round (stored with its agenda; round 1 when none is).
 
 The next round is computed by `coparent.services.pairing.pairing_round` over
 the people active *now*, with every stored round as history, so repeats are
@@ -24,7 +24,7 @@ from coparent.services.pairing import pairing_round
 from coparent.settings import Settings
 from coparent.workspace import Workspace
 
-__all__ = ["pair_round_compute", "pair_round_create", "pair_round_current"]
+__all__ = ["pair_round_compute", "pair_round_create"]
 
 
 def _single_team() -> bool | None:
@@ -78,13 +78,3 @@ def pair_round_create(
             f"round {number} was just started by someone else: reload to see it"
         ) from None
     return round_
-
-
-def pair_round_current(
-    *, ws: Workspace | None = None, settings: Settings | None = None
-) -> tuple[PairRound, bool]:
-    """The latest stored round, creating the first one if none exists (and whether it did)."""
-    latest = pair_round_latest()
-    if latest is not None:
-        return latest, False
-    return pair_round_create(ws=ws, settings=settings), True

@@ -16,18 +16,36 @@ from django.utils import timezone
 
 from coparent.app.common.facts import core_settings, warehouse, workspace
 from coparent.app.starters.models import WinbackAssignment
+from coparent.app.starters.selectors import person_name, winback_callers
 from coparent.app.teams.access import Actor
-from coparent.services.winback import winback_list_create, winback_list_load
+from coparent.services.winback import (
+    DEFAULT_MAX_P_ALIVE,
+    winback_list_create,
+    winback_list_load,
+)
 
 __all__ = ["winback_assign", "winback_freeze", "winback_mark_contacted"]
 
 
-def winback_freeze(*, top: int = 100, holdout_share: float = 0.1) -> dict[str, Any]:
-    """Rank the lapsing accounts now and freeze the list with a random holdout."""
+def winback_freeze(
+    *,
+    actor: Actor,
+    top: int = 100,
+    holdout_share: float = 0.1,
+    max_p_alive: float = DEFAULT_MAX_P_ALIVE,
+) -> dict[str, Any]:
+    """Rank the lapsing accounts now and freeze a new list with a random holdout.
+
+    Any number of lists may be frozen; earlier ones stay stored and readable.
+    """
+    if not actor.may("assign"):
+        raise PermissionDenied("the owner or a champion freezes win-back lists")
     ws = workspace()
     settings = core_settings(ws)
     with warehouse(ws, settings) as con:
-        return winback_list_create(con, workspace=ws, top=top, holdout_share=holdout_share)
+        return winback_list_create(
+            con, workspace=ws, top=top, holdout_share=holdout_share, max_p_alive=max_p_alive
+        )
 
 
 def _member(list_id: str, account_id: str) -> dict[str, Any]:
@@ -37,8 +55,8 @@ def _member(list_id: str, account_id: str) -> dict[str, Any]:
             member: dict[str, Any] = m
             if member["group"] == "holdout":
                 raise ValidationError(
-                    f"{account_id} is held out: it stays uncontacted so the outcome can be "
-                    "measured against it"
+                    f"{member.get('account_name') or account_id} is held out: it stays "
+                    "uncontacted so the outcome can be measured against it"
                 )
             return member
     raise ValidationError(f"{account_id} is not on the list {list_id}")
@@ -48,13 +66,24 @@ def _member(list_id: str, account_id: str) -> dict[str, Any]:
 def winback_assign(
     *, actor: Actor, list_id: str, account_id: str, assignee_id: int | None
 ) -> WinbackAssignment:
-    """Give a contacted-group account to someone (or take it back with None)."""
+    """Give a contacted-group account to someone who may call it (or take it back with None).
+
+    Only people who act for Sales can record the call, so only they can be
+    handed one (`winback_callers`): never a viewer.
+    """
+    if not actor.may("assign"):
+        raise PermissionDenied("the owner or a champion hands out win-back calls")
     _member(list_id, account_id)
     assignee = None
     if assignee_id is not None:
         assignee = get_user_model().objects.filter(pk=assignee_id, is_active=True).first()
         if assignee is None:
             raise ValidationError("no such person")
+        if assignee not in winback_callers():
+            raise ValidationError(
+                f"{person_name(assignee)} cannot mark calls contacted (only the owner and the "
+                "people who act for Sales can), so the call cannot be theirs"
+            )
     row, _ = WinbackAssignment.objects.select_for_update().get_or_create(
         list_id=list_id, account_id=account_id
     )

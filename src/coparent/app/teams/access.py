@@ -145,6 +145,13 @@ def actor_for(request: HttpRequest) -> Actor:
     return actor
 
 
+def _who_may(capability: Capability, actor: Actor) -> str:
+    """Who has ``capability``, in the company's words (one team names no team apart)."""
+    if actor.single_team and capability in ("act_sales", "act_marketing"):
+        return "the owner and the team (champions and members)"
+    return CAPABILITIES[capability]
+
+
 def page(
     *,
     allow: Capability = "view",
@@ -169,7 +176,7 @@ def page(
                 return HttpResponseNotAllowed(sorted(allowed))
             needed = post_allow if post_allow and request.method == "POST" else allow
             if not actor.may(needed):
-                raise PermissionDenied(f"this needs {CAPABILITIES[needed]}")
+                raise PermissionDenied(f"this needs {_who_may(needed, actor)}")
             return view(request, *args, **kwargs)
 
         wrapper.coparent_access = (allow, post_allow, tuple(sorted(allowed)))  # type: ignore[attr-defined]

@@ -9,9 +9,11 @@ panel from stored wins, kudos, goals and answers.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from coparent.app.goals.models import Goal, SubGoal
 from coparent.app.starters.models import WinbackAssignment
 from coparent.app.teams.models import Company
 from coparent.app.wins.models import Kudos, Win, WinsRun
+from coparent.metrics import display as fmt
 from coparent.metrics.periods import parse_period
 from coparent.settings import Settings
 from coparent.wins import (
@@ -34,12 +37,15 @@ from coparent.wins import (
 from coparent.wins.model import SIDES
 
 __all__ = [
+    "WINS_PER_PAGE",
     "app_data_get",
     "balance_get",
     "digest_wins",
     "kudos_recent",
     "kudos_sides",
+    "wins_filtered",
     "wins_last_run",
+    "wins_page_get",
     "wins_recent",
 ]
 
@@ -61,6 +67,51 @@ def wins_recent(*, limit: int = 20, team: str | None = None) -> list[Win]:
             if len(out) >= limit:
                 break
     return out
+
+
+WINS_PER_PAGE = 25
+
+
+def wins_filtered(
+    *,
+    team: str | None = None,
+    kinds: Collection[str] | None = None,
+    person_id: str | None = None,
+) -> list[int]:
+    """Ids of the wins that credit ``team`` and ``person_id``, of one of ``kinds``, newest first.
+
+    The JSON lists are filtered in Python (the same code on SQLite and PostgreSQL),
+    over ids, teams and credits only.
+    """
+    wins = Win.objects.order_by("-happened_on", "-pk")
+    if kinds is not None:
+        wins = wins.filter(kind__in=list(kinds))
+    ids = []
+    for pk, teams, credited in wins.values_list("pk", "teams", "credited").iterator(chunk_size=500):
+        if team is not None and team not in (teams or []):
+            continue
+        if person_id is not None and not any(
+            str(c.get("person_id", "")) == person_id for c in credited or []
+        ):
+            continue
+        ids.append(pk)
+    return ids
+
+
+def wins_page_get(
+    *,
+    page: int = 1,
+    per_page: int = WINS_PER_PAGE,
+    team: str | None = None,
+    kinds: Collection[str] | None = None,
+    person_id: str | None = None,
+) -> tuple[list[Win], Page[int]]:
+    """One page of the filtered wins (a page past the last shows the last), and its paginator
+    page (``number``, ``paginator.num_pages``, ``paginator.count``)."""
+    ids = wins_filtered(team=team, kinds=kinds, person_id=person_id)
+    shown = Paginator(ids, per_page).get_page(page)
+    found = Win.objects.in_bulk(list(shown.object_list))
+    return [found[pk] for pk in shown.object_list if pk in found], shown
 
 
 def wins_last_run() -> WinsRun | None:
@@ -148,11 +199,11 @@ def _goals(settings: Settings) -> tuple[GoalTarget, ...]:
     return tuple(sorted(out, key=lambda g: (g.start, g.period)))
 
 
-def _win_dict(w: Win) -> dict[str, Any]:
+def _win_dict(w: Win, *, single_team: bool = False) -> dict[str, Any]:
     return {
         "kind": w.kind,
         "date": w.happened_on.isoformat(),
-        "story": w.story,
+        "story": fmt.one_team(w.story) if single_team else w.story,
         "teams": [t for t in SIDES if t in (w.teams or [])],
         "credited": [
             {"name": str(c.get("name", "")), "team": str(c.get("team", ""))}
@@ -170,11 +221,13 @@ def kudos_sides(k: Kudos, *, single_team: bool = False) -> list[str]:
     return [team] if team in SIDES else []
 
 
-def _kudos_dict(k: Kudos) -> dict[str, Any]:
-    sides = kudos_sides(k)
-    to = _name(k.to_user) if k.to_user else ("both teams" if k.to_team == "both" else k.to_team)
+def _kudos_dict(k: Kudos, *, single_team: bool = False) -> dict[str, Any]:
+    """A kudos as the digest lists it; in single-team mode a person is credited for both roles."""
+    sides = kudos_sides(k, single_team=single_team)
+    both = "the whole team" if single_team else "both teams"
+    to = _name(k.to_user) if k.to_user else (both if k.to_team == "both" else k.to_team)
     credited = (
-        [{"name": _name(k.to_user), "team": sides[0] if len(sides) == 1 else ""}]
+        [{"name": _name(k.to_user), "team": sides[0] if len(sides) == 1 else "both"}]
         if k.to_user is not None
         else []
     )
@@ -195,14 +248,16 @@ def digest_wins(*, start: date, end: date) -> list[dict[str, Any]]:
     ``marketing``), ``credited`` ([{``name``, ``team``}]), ``evidence``.
     Kudos have kind ``kudos``.
     """
+    company = Company.objects.order_by("pk").first()
+    single_team = bool(company is not None and company.single_team)
     wins = [
-        _win_dict(w)
+        _win_dict(w, single_team=single_team)
         for w in Win.objects.filter(happened_on__gte=start, happened_on__lte=end).order_by(
             "-happened_on", "-pk"
         )
     ]
     kudos = [
-        _kudos_dict(k)
+        _kudos_dict(k, single_team=single_team)
         for k in Kudos.objects.filter(
             created_at__date__gte=start, created_at__date__lte=end
         ).select_related("author", "to_user", "to_user__membership")
@@ -218,9 +273,17 @@ def _latest_day(*days: date | None) -> date | None:
 
 
 def balance_get(
-    *, settings: Settings, single_team: bool, end: date | None = None, history_weeks: int = 12
+    *,
+    settings: Settings,
+    single_team: bool,
+    end: date | None = None,
+    history_weeks: int | None = None,
 ) -> dict[str, Any]:
     """The balance panel's numbers (see `coparent.wins.balance`), up to ``end``.
+
+    One window, stated once and used once: the week-by-week table covers the
+    same ``wins_balance_weeks`` weeks as the shares and the warning (unless a
+    caller asks for a longer ``history_weeks``).
 
     By default the panel ends on the latest day anything was recognised,
     answered or set (today for a company whose data is current), so a demo
@@ -237,6 +300,7 @@ def balance_get(
         )
         end = min(end, today) if end is not None else today
     weeks = settings.wins_balance_weeks
+    history_weeks = weeks if history_weeks is None else history_weeks
     start = end - timedelta(weeks=max(weeks, history_weeks) + 1)
     items: list[BalanceItem] = []
     for w in Win.objects.filter(happened_on__gte=start, happened_on__lte=end):

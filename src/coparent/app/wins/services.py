@@ -70,13 +70,18 @@ def kudos_give(
             raise ValidationError({"to_user": "kudos go to someone else"})
     if to_team and to_team not in ("marketing", "sales", "both"):
         raise ValidationError({"to_team": "marketing, sales or both"})
-    return Kudos.objects.create(
+    kudos = Kudos.objects.create(
         author=actor.user,
         to_user=to_user,
         to_team=to_team,
         message=message[:500],
         created_at=now or timezone.now(),
     )
+    from coparent.app.notifications.services import notify_kudos, on_commit_notify
+
+    # posted to the wins channel (notify_slack_wins_url) by `coparent notify run`
+    on_commit_notify(lambda: notify_kudos(kudos_id=kudos.pk, settings=core_settings()))
+    return kudos
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from typing import Any
 from django.urls import reverse
 
 from coparent.app.common.facts import Facts, core_settings, data_version, workspace
+from coparent.app.dashboards.mine import Mine, mine_for
 from coparent.app.dashboards.selectors import (
     AGAINST,
     SEGMENTS,
@@ -39,12 +40,14 @@ from coparent.metrics import display as fmt
 from coparent.metrics.contracts import ScorecardReport
 from coparent.metrics.registry import lookup, metric
 from coparent.settings import source_words
-from coparent.web.wins.pages import feed_context
+from coparent.web.wins.pages import feed_context, feed_labels
 
 __all__ = [
     "diagnosis_page",
     "funnel_page",
     "goal_source",
+    "me_page",
+    "mine_panel",
     "product_page",
     "products_page",
     "scorecard_key",
@@ -62,6 +65,7 @@ class Kpi:
     label: str
     value: str
     detail: str = ""
+    metric: str = ""  # the registered metric: its value opens the rows behind it
 
 
 def _dig(data: Any, *path: str) -> Any:
@@ -115,7 +119,7 @@ def _kpi(report: ScorecardReport, name: str, detail: str, *, label: str = "") ->
     hint = report.get("no_data", {}).get(name, "")
     if value is None and hint:
         return Kpi(label or fmt.label(name), fmt.NO_DATA, hint)
-    return Kpi(label or fmt.label(name), fmt.value(name, value), detail)
+    return Kpi(label or fmt.label(name), fmt.value(name, value), detail, metric=name)
 
 
 def _side_kpis(side: str, report: ScorecardReport | None) -> list[Kpi]:
@@ -160,6 +164,13 @@ def _side_kpis(side: str, report: ScorecardReport | None) -> list[Kpi]:
         ),
         _kpi(report, "attempts_per_mql", f"{fmt.count(s.get('attempts'))} attempts in all"),
     ]
+
+
+def _kpis_for(actor: Actor, kpis: list[Kpi]) -> list[Kpi]:
+    """The cards in the company's words: one team names no team apart (`fmt.one_team`)."""
+    if not actor.single_team:
+        return kpis
+    return [Kpi(fmt.one_team(k.label), k.value, fmt.one_team(k.detail), k.metric) for k in kpis]
 
 
 _WEB_NOTES = {
@@ -226,7 +237,7 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
             "key": side,
             "label": actor.side_labels[side],
             "champion": champions.get(side, ""),
-            "kpis": _side_kpis(side, data),
+            "kpis": _kpis_for(actor, _side_kpis(side, data)),
             "waiting": counts[side]["waiting"],
             "overdue": counts[side]["overdue"],
             "response": response[side],
@@ -258,6 +269,21 @@ def scorecard_page(*, actor: Actor, period: str | None) -> dict[str, Any]:
         "balance": feedback_balance() if actor.single_team else None,
         "notes": web_notes(list(data.get("notes", [])) if data else []),
     }
+
+
+MINE_SHOWN = 3
+"""Rows per list in the scorecard's "For you" panel; /me/ shows up to `ME_SHOWN`."""
+ME_SHOWN = 50
+
+
+def mine_panel(*, actor: Actor) -> Mine | None:
+    """The scorecard's "For you" panel: None for the owner and viewers (the company's view)."""
+    return mine_for(actor, limit=MINE_SHOWN)
+
+
+def me_page(*, actor: Actor) -> dict[str, Any]:
+    """/me/: the person's MQLs, items, calls, pair and wins, in full."""
+    return {"mine": mine_for(actor, limit=ME_SHOWN), "full": True, **feed_labels()}
 
 
 def first_run_steps(
@@ -305,7 +331,9 @@ def first_run_steps(
         {
             "key": "people",
             "done": members.count() > 1,
-            "text": "Invite the people of both teams",
+            "text": "Invite the people of your team"
+            if actor.single_team
+            else "Invite the people of both teams",
             "url": reverse("setup:home") + "#people",
             "link": "Setup",
         },

@@ -7,6 +7,7 @@ from coparent.web.dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("", views.scorecard, name="scorecard"),
+    path("me/", views.me, name="me"),
     path("diagnosis/", views.diagnosis, name="diagnosis"),
     path("funnel/", views.funnel, name="funnel"),
     path("products/", views.products, name="products"),

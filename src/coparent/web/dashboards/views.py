@@ -32,7 +32,15 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     body = cached_fragment(pages.scorecard_key(actor=actor, period=period), build)
     if getattr(request, "htmx", False):
         return HttpResponse(body)
-    return render(request, "dashboards/scorecard.html", {"body": body})
+    # "For you" is the person's own, so it stays out of the body cached per role
+    context = {"body": body, "mine": pages.mine_panel(actor=actor)}
+    return render(request, "dashboards/scorecard.html", context)
+
+
+@page()
+def me(request: HttpRequest) -> HttpResponse:
+    """Everything that concerns the signed-in person, in full (the scorecard shows the top)."""
+    return render(request, "dashboards/me.html", pages.me_page(actor=actor_for(request)))
 
 
 @page()

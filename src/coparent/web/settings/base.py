@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "coparent.web.dashboards",
     "coparent.app.imports",
     "coparent.app.digest",
+    "coparent.app.notifications",
 ]
 MIDDLEWARE = [
     "coparent.web.common.middleware.RequestMemoMiddleware",

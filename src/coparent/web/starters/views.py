@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from coparent.app.starters import services
+from coparent.app.starters.selectors import person_name, winback_account_name
 from coparent.app.teams.access import actor_for, page
 from coparent.errors import CoparentError
+from coparent.web.starters.forms import FreezeForm
 from coparent.web.starters.pages import starters_page
 
 
@@ -24,21 +26,35 @@ def _back(list_id: str | None = None) -> HttpResponseRedirect:
 
 @page()
 def home(request: HttpRequest) -> HttpResponse:
-    context = starters_page(actor=actor_for(request), list_id=request.GET.get("list"))
+    context = starters_page(
+        actor=actor_for(request), list_id=request.GET.get("list"), query=request.GET
+    )
     return render(request, "starters/home.html", context)
 
 
 @page(allow="assign", methods=("POST",))
 def winback_create(request: HttpRequest) -> HttpResponse:
+    form = FreezeForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for e in errors:
+                messages.error(request, f"{label}: {e}" if label else str(e))
+        return _back()
     try:
-        created = services.winback_freeze()
+        created = services.winback_freeze(
+            actor=actor_for(request),
+            top=form.cleaned_data["top"],
+            holdout_share=form.cleaned_data["holdout"] / 100,
+            max_p_alive=form.threshold(),
+        )
     except CoparentError as exc:
         messages.error(request, f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
         return _back()
     messages.success(
         request,
         f"Froze {created['id']}: {created['contacted']} accounts to contact, "
-        f"{created['holdout']} held out for comparison.",
+        f"{created['holdout']} held out for comparison. Earlier lists stay in the list picker.",
     )
     return _back(created["id"])
 
@@ -47,7 +63,7 @@ def winback_create(request: HttpRequest) -> HttpResponse:
 def assign(request: HttpRequest, list_id: str, account_id: str) -> HttpResponse:
     raw = request.POST.get("assignee", "")
     try:
-        services.winback_assign(
+        row = services.winback_assign(
             actor=actor_for(request),
             list_id=list_id,
             account_id=account_id,
@@ -58,7 +74,11 @@ def assign(request: HttpRequest, list_id: str, account_id: str) -> HttpResponse:
         for t in text:
             messages.error(request, t)
     else:
-        messages.success(request, f"{account_id} assigned.")
+        name = winback_account_name(list_id=list_id, account_id=account_id)
+        if row.assignee is None:
+            messages.success(request, f"{name} is nobody's call now.")
+        else:
+            messages.success(request, f"{name} assigned to {person_name(row.assignee)}.")
     return _back(list_id)
 
 
@@ -76,5 +96,6 @@ def contacted(request: HttpRequest, list_id: str, account_id: str) -> HttpRespon
         for t in text:
             messages.error(request, t)
     else:
-        messages.success(request, f"{account_id} marked as contacted.")
+        name = winback_account_name(list_id=list_id, account_id=account_id)
+        messages.success(request, f"{name} marked as contacted.")
     return _back(list_id)

@@ -27,6 +27,7 @@ from coparent.app.teams.selectors import (
     owner_exists,
 )
 from coparent.services.web_facts import people_list
+from coparent.web.notifications.views import preferences_context
 from coparent.web.teams.forms import (
     ApiTokenForm,
     ChampionForm,
@@ -193,7 +194,12 @@ def _profile(request: HttpRequest, *, new_token: str = "", status: int = 200) ->
     return render(
         request,
         "registration/profile.html",
-        {"tokens": tokens, "new_token": new_token, "form": ApiTokenForm()},
+        {
+            "tokens": tokens,
+            "new_token": new_token,
+            "form": ApiTokenForm(),
+            **preferences_context(actor),
+        },
         status=status,
     )
 

@@ -20,11 +20,13 @@ from coparent.web.wins.forms import KudosForm
 
 @page()
 def home(request: HttpRequest) -> HttpResponse:
-    team = request.GET.get("team")
-    context = pages.wins_page(
-        actor=actor_for(request), team=team if team in ("marketing", "sales") else None
+    query = pages.wins_query(
+        team=request.GET.get("team"),
+        kind=request.GET.get("kind"),
+        mine=request.GET.get("mine") == "1",
+        page=request.GET.get("page"),
     )
-    return render(request, "wins/home.html", context)
+    return render(request, "wins/home.html", pages.wins_page(actor=actor_for(request), **query))
 
 
 @page(allow="contribute", methods=("POST",))

@@ -67,9 +67,3 @@ def test_starting_a_round_someone_else_just_started_is_refused_not_duplicated(
     with pytest.raises(ValidationError, match="round 1 was just started"):
         services.pair_round_create()
     assert PairRound.objects.count() == 1
-
-
-def test_current_round_creates_the_first_only_once(workspace: Path) -> None:
-    round_, created = services.pair_round_current()
-    again, created_again = services.pair_round_current()
-    assert (round_.number, created, again.pk, created_again) == (1, True, round_.pk, False)

@@ -43,3 +43,39 @@ def test_held_out_accounts_cannot_be_assigned_or_contacted(
         winback_mark_contacted(
             actor=_actor(people["member_marketing"]), list_id=WINBACK_LIST, account_id="x"
         )
+
+
+@pytest.mark.django_db
+def test_a_call_goes_only_to_someone_who_may_record_it(
+    workspace: Path, people: dict[str, Any]
+) -> None:
+    from coparent.app.starters.selectors import winback_callers
+
+    callers = winback_callers()
+    assert people["member_sales"] in callers
+    assert people["owner"] in callers
+    assert people["viewer"] not in callers
+    assert people["member_marketing"] not in callers
+    account = next(m["account_id"] for m in _members(workspace) if m["group"] == "contacted")
+    for who in ("viewer", "member_marketing"):
+        with pytest.raises(ValidationError, match="cannot mark calls contacted"):
+            winback_assign(
+                actor=_actor(people["champion_sales"]),
+                list_id=WINBACK_LIST,
+                account_id=account,
+                assignee_id=people[who].pk,
+            )
+    with pytest.raises(PermissionDenied):
+        winback_assign(
+            actor=_actor(people["member_sales"]),
+            list_id=WINBACK_LIST,
+            account_id=account,
+            assignee_id=people["member_sales"].pk,
+        )
+    row = winback_assign(
+        actor=_actor(people["champion_sales"]),
+        list_id=WINBACK_LIST,
+        account_id=account,
+        assignee_id=people["member_sales"].pk,
+    )
+    assert row.assignee == people["member_sales"]

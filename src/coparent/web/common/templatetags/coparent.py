@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -55,6 +56,11 @@ def pct(value: Any) -> str:
 
 
 @register.filter
+def pvalue(value: Any) -> str:
+    return fmt.p_value(_number(value))
+
+
+@register.filter
 def pct_signed(value: Any) -> str:
     return fmt.percent(_number(value), signed=True)
 
@@ -86,6 +92,14 @@ def label(name: Any, sla_hours: Any = None) -> str:
 
 
 @register.filter
+def one_team(text: Any, single_team: Any) -> str:
+    """Our words of two teams as one team says them, in single-team mode
+    (``{{ win.story|one_team:company.single_team }}``, see `coparent.metrics.display.one_team`).
+    """
+    return fmt.one_team(str(text)) if single_team else str(text)
+
+
+@register.filter
 def no_data(hint: Any) -> str:
     """``no data (import leads with accepted_at)``."""
     return fmt.missing(str(hint or ""))
@@ -113,21 +127,31 @@ def _when(value: Any) -> datetime | None:
 
 
 def _days_text(days: float) -> str:
+    """A span to the minute under an hour, to the hour under a day, else in days.
+
+    >>> _days_text(2 / 1440), _days_text(0.5), _days_text(1.5)
+    ('2 minutes', '12 hours', '1.5 days')
+    """
+    if days < 1 / 24:
+        minutes = max(1, int(days * 1440))
+        return f"{fmt.count(minutes)} minute{'s' if minutes != 1 else ''}"
     if days < 1:
-        hours = max(1, round(days * 24))
+        hours = max(1, int(days * 24))
         return f"{fmt.count(hours)} hour{'s' if hours != 1 else ''}"
     return fmt.days(days)
 
 
 @register.filter
 def ago(value: Any) -> str:
-    """``3 days ago`` / ``5 hours ago``."""
+    """``2 minutes ago``, ``an hour ago`` (Django's ``naturaltime`` under a day), ``3 days ago``."""
     when = _when(value)
     if when is None:
         return fmt.MISSING
     seconds = (timezone.now() - when).total_seconds()
     if seconds < 60:
         return "just now"
+    if seconds < 86400:
+        return str(naturaltime(when)).replace("\xa0", " ")
     return f"{_days_text(seconds / 86400)} ago"
 
 

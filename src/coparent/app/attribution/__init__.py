@@ -1,0 +1,1 @@
+"""Attribution in the app: reads only (no models); the page's selector."""

@@ -1,0 +1,1 @@
+"""Attribution page: credits per channel and campaign, sourced revenue, campaign ROI."""

@@ -1,0 +1,1 @@
+"""The rows behind a number: a sortable, paginated list with CSV and Excel exports."""
