@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from coparent import warehouse
 from coparent.commands.attribution import attribution
 from coparent.demo import Scale, generate
+from coparent.errors import PeriodOutOfRange
 from coparent.models.attribution import PathFileRejected
 from coparent.workspace import Workspace
 from tests.conftest import SHARED_DATA, needs_shared
@@ -139,3 +140,47 @@ def test_options_that_do_not_fit_are_refused_with_exit_code_2(
     code, output, _ = _run(*args)
     assert code == 2
     assert message in " ".join(output.replace("│", " ").split())  # the error box wraps lines
+
+
+# --period: only the period's steps and conversions, parsed and refused as the scorecard does.
+
+
+def test_a_period_counts_only_its_conversions_and_names_itself_in_the_json(
+    workspace: Path,
+) -> None:
+    args = ("-w", str(workspace), "--model", "linear", "--json")
+    code, output, _ = _run(*args)
+    assert code == 0, output
+    whole = json.loads(output)
+    ws = Workspace(workspace)
+    with ws.open(ws.settings()) as con:
+        last = con.table("opportunities").created_at.max().execute()
+    quarter = f"{last.year}-Q{(last.month - 1) // 3 + 1}"
+    code, output, _ = _run(*args, "--period", quarter)
+    assert code == 0, output
+    report = json.loads(output)
+    assert report["source"]["period"]["label"] == quarter
+    assert 0 < report["totals"]["conversions"] < whole["totals"]["conversions"]
+    code, output, _ = _run("-w", str(workspace), "--model", "linear", "-p", quarter)
+    assert code == 0, output
+    assert "Conversions credited" in output
+
+
+def test_a_bad_period_is_a_usage_error_naming_the_forms(workspace: Path) -> None:
+    code, output, _ = _run("-w", str(workspace), "--period", "Q3")
+    assert code == 2
+    assert "--period" in output
+    assert "2026-Q3" in output
+
+
+def test_a_period_the_data_do_not_reach_is_the_scorecards_user_error(workspace: Path) -> None:
+    code, _, exception = _run("-w", str(workspace), "--period", "2090-Q1", "--json")
+    assert isinstance(exception, PeriodOutOfRange)  # the app's handler prints it and its hint
+    assert code == 1
+    assert str(exception).startswith("2090-Q1 starts after the data end")
+
+
+def test_a_period_does_not_apply_to_a_path_file(tmp_path: Path) -> None:
+    code, output, _ = _run("--paths", str(tmp_path / "x.csv"), "--period", "2026-Q1")
+    assert code == 2
+    assert "Invalid value for --period: applies to the warehouse's journeys" in output

@@ -216,3 +216,93 @@ def test_docs_say_what_each_number_opens() -> None:
     for d in DRILLS.values():
         den = f"; of: {d.denominator.words}" if d.denominator else ""
         assert f"| `{d.metric}` | {d.numerator.entity}: {d.numerator.words}{den} |" in section
+
+
+@pytest.mark.parametrize("label", ["2025-Q4", "2025-11"])
+def test_a_products_loss_category_opens_as_many_lost_deals_as_the_product_page_counts(
+    label: str,
+) -> None:
+    from coparent.diagnosis.taxonomy import CATEGORIES, Taxonomy
+    from coparent.services.web_products import product_report
+    from coparent.settings import Settings
+
+    con = demo_con()
+    t = {name: con.table(name) for name in con.list_tables()}
+    # an override moves a reason: the rows follow the page's own taxonomy, overrides included
+    settings = Settings(loss_reason_categories={"lost to competitor": "product", "Other": "market"})
+    categorize = Taxonomy.for_losses(settings.loss_reason_categories).category
+    p = parse_period(label)
+    products = [r["product_id"] for r in rows(t["products"].select("product_id"))]
+    seen = 0
+    for product in products:
+        report = product_report(con, product_id=product, period=label, settings=settings)
+        assert report is not None
+        for loss in report["losses"]:
+            lost = metric_rows(
+                t,
+                name="lost_deals",
+                period=p,
+                as_of=_as_of(t),
+                by="product_id",
+                segment=product,
+                category=loss["category"],
+                categorize=categorize,
+            )
+            assert lost.count().to_pyarrow().as_py() == loss["deals"], (product, loss)
+            seen += loss["deals"]
+        assert sum(c["deals"] for c in report["losses"]) == report["deals"]["lost"]
+    assert seen > 0
+    assert set(CATEGORIES) == {c["category"] for c in report["losses"]}
+
+
+def test_a_loss_category_is_only_for_lost_deals_and_comes_with_its_rule() -> None:
+    from coparent.diagnosis.taxonomy import Taxonomy
+
+    t = _tables()
+    p = parse_period("2025-Q4")
+    rule = Taxonomy.for_losses().category
+    with pytest.raises(ValueError, match="no loss categories"):
+        metric_rows(t, name="won_deals", period=p, as_of=None, category="product", categorize=rule)
+    with pytest.raises(ValueError, match="go together"):
+        metric_rows(t, name="lost_deals", period=p, as_of=None, category="product")
+    nothing = metric_rows(
+        t, name="lost_deals", period=p, as_of=None, category="no such", categorize=rule
+    )
+    assert nothing.count().to_pyarrow().as_py() == 0
+
+
+@pytest.mark.parametrize("label", ["2025-Q4", "2025-Q3"])
+def test_each_mql_month_cohort_opens_as_many_leads_as_the_funnel_counts(label: str) -> None:
+    t = _tables()
+    p = parse_period(label)
+    cohorts = rows(
+        funnel.cohort_conversion(t["leads"], opportunities=t["opportunities"], as_of=p.end_at)
+    )
+    assert len(cohorts) > 3
+    for c in cohorts:
+        month = parse_period(c["cohort"].isoformat()[:7])
+        for name, column in (
+            ("mqls", "mqls"),
+            ("mql_to_accepted", "accepted"),
+            ("mql_opportunities", "opportunities"),
+            ("mql_to_won", "won"),
+        ):
+            found = metric_rows(t, name=name, period=month, as_of=p.end_at)
+            assert found.count().to_pyarrow().as_py() == c[column], (label, month.label, name)
+
+
+def test_each_month_of_the_funnel_by_month_opens_that_months_leads() -> None:
+    t = _tables()
+    p = parse_period("2025-Q4")
+    as_of = _as_of(t)
+    months = rows(
+        funnel.mql_funnel(
+            t["leads"], opportunities=t["opportunities"], period=p, as_of=as_of, by="month"
+        )
+    )
+    assert len(months) == 3
+    for m in months:
+        month = parse_period(str(m["month"])[:7])
+        for name, column in (("mqls", "mqls"), ("mqls_accepted", "accepted"), ("mql_won", "won")):
+            found = metric_rows(t, name=name, period=month, as_of=as_of)
+            assert found.count().to_pyarrow().as_py() == m[column], (month.label, name)

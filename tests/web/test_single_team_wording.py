@@ -53,6 +53,7 @@ def _pages() -> list[str]:
         reverse("digest:home"),
         reverse("imports:data"),
         reverse("setup:home"),
+        reverse("attribution:home"),
     ]
 
 
@@ -88,6 +89,46 @@ def test_two_team_mode_still_names_the_teams(
 ) -> None:
     text = _visible_text(login("owner").get(reverse("dashboards:scorecard")).content.decode())
     assert "accepted by sales" in text
+
+
+# The attribution page's sourced and influenced revenue: two teams, or two kinds of work.
+SOURCED_BY_TEAM = (
+    "marketing- and sales-sourced",
+    "marketing-sourced",
+    "sales-sourced",
+    "marketing-influenced",
+    "sales-influenced",
+    "sales' own",
+)
+
+
+def test_attribution_credits_the_two_kinds_of_work_in_single_team_mode(
+    single_team: None, workspace: Path, login: Callable[[str], Client]
+) -> None:
+    response = login("owner").get(reverse("attribution:home"))
+    assert response.status_code == 200
+    text = _visible_text(response.content.decode())
+    assert "revenue sourced by marketing work and sales work" in text
+    for words in (
+        "sourced by marketing work",
+        "sourced by sales work",
+        "influenced by marketing work",
+        "influenced by sales work",
+        "both marketing and sales work",
+    ):
+        assert words in text, words
+    said = [_around(text, w) for w in (*SOURCED_BY_TEAM, *TWO_TEAM_WORDS) if w in text]
+    assert not said, said
+
+
+def test_attribution_names_the_teams_in_two_team_mode(
+    workspace: Path, login: Callable[[str], Client]
+) -> None:
+    text = _visible_text(login("owner").get(reverse("attribution:home")).content.decode())
+    for words in SOURCED_BY_TEAM[:5]:
+        assert words in text, words
+    assert "worked by both teams" in text
+    assert "sourced by marketing work" not in text
 
 
 def test_the_digest_credits_a_person_for_both_roles_and_names_no_team(

@@ -75,6 +75,12 @@ class RowsListIn(Schema):
     period: str | None = None
     by: Literal["product", "channel"] | None = None
     segment: str | None = None
+    category: Literal["product", "process", "market", "unclassified"] | None = Field(
+        None, description="lost deals only: the loss reasons' category (product page)"
+    )
+    as_of: date | None = Field(
+        None, description="read the data as of the end of this day (never after the scorecard's)"
+    )
     sort: str | None = Field(None, description="a column, or -column for descending")
     limit: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
     offset: int = Field(0, ge=0, le=1_000_000_000)
@@ -90,6 +96,7 @@ class RowsListOut(Schema):
     as_of: date | None
     by: str | None
     segment: str | None
+    category: str | None
     sort: str
     total: int = Field(description="rows in all: the number the pages show")
     amount: float | None = Field(description="sum of the deals' amounts (deals only)")
@@ -118,6 +125,8 @@ def rows_list(request: HttpRequest, metric: str, query: Query[RowsListIn]) -> di
         by=query.by,
         segment=query.segment,
         sort=query.sort,
+        category=query.category,
+        as_of=query.as_of.isoformat() if query.as_of else None,
     )
     found = metric_rows_get(query=parsed, offset=query.offset, limit=query.limit)
     if found.error is not None:
@@ -134,6 +143,7 @@ def rows_list(request: HttpRequest, metric: str, query: Query[RowsListIn]) -> di
         "as_of": found.as_of,
         "by": parsed.by,
         "segment": parsed.segment,
+        "category": parsed.category,
         "sort": parsed.sort,
         "total": found.total,
         "amount": found.amount,

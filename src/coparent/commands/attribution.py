@@ -19,6 +19,9 @@ import typer
 from rich.table import Table as RichTable
 
 from coparent.commands._shared import JsonOpt, SettingOpt, WorkspaceOpt, err, out
+from coparent.commands.reports import PeriodOpt
+from coparent.errors import PeriodOutOfRange
+from coparent.metrics.periods import Period, parse_period
 from coparent.plain import dumps
 from coparent.settings import Settings, parse_setting_value
 from coparent.workspace import Workspace, resolve_workspace_path
@@ -113,6 +116,7 @@ def attribution(
         str,
         typer.Option("--position", help="Position-based weights first/middle/last in percent."),
     ] = "40/20/40",
+    period: PeriodOpt = None,
     workspace: WorkspaceOpt = None,
     setting: SettingOpt = None,
     as_json: JsonOpt = False,
@@ -124,8 +128,15 @@ def attribution(
     ws = Workspace(resolve_workspace_path(workspace))
     overrides = dict(parse_setting_value(s) for s in setting or [])
     settings: Settings = ws.settings(overrides)
+    window = _period(period, settings)
     if paths is not None:
-        for name, given in (("--by", by), ("--conversion", conversion), ("--journey", journey)):
+        given_options = (
+            ("--by", by),
+            ("--conversion", conversion),
+            ("--journey", journey),
+            ("--period", period),
+        )
+        for name, given in given_options:
             if given is not None:
                 raise typer.BadParameter(
                     "applies to the warehouse's journeys, not to a path file", param_hint=name
@@ -144,6 +155,10 @@ def attribution(
             if text is not None:
                 raise typer.BadParameter("applies to a path file (--paths FILE)", param_hint=name)
         with ws.open(settings) as con:
+            if window is not None:
+                from coparent.metrics.freshness import check_period, data_range_in
+
+                check_period(window, data_range_in(con))
             report = attribution_report(
                 con,
                 settings=settings,
@@ -154,11 +169,24 @@ def attribution(
                 order=order,
                 half_life_days=half_life,
                 position_weights=weights,
+                period=window,
             )
     if as_json:
         sys.stdout.write(dumps(report) + "\n")
         return
     _print(report)
+
+
+def _period(text: str | None, settings: Settings) -> Period | None:
+    """The period ``--period`` names, parsed and refused as ``coparent scorecard`` does."""
+    if text is None:
+        return None
+    try:
+        return parse_period(text, fiscal_year_start_month=settings.fiscal_year_start_month)
+    except PeriodOutOfRange:
+        raise  # a user error with its hint (exit 1), not a usage error
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--period") from None
 
 
 def _position(text: str) -> tuple[float, float, float]:

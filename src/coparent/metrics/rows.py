@@ -47,7 +47,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -63,6 +63,7 @@ from coparent.metrics.funnel import mql_cohort
 from coparent.metrics.periods import Period
 
 __all__ = [
+    "CATEGORY_METRICS",
     "DEAL_COLUMNS",
     "DRILLS",
     "LEAD_COLUMNS",
@@ -202,6 +203,9 @@ DRILLS: dict[str, Drill] = {
 }
 """Every metric that opens rows, by name (docs/metrics.md, "What each number opens")."""
 
+CATEGORY_METRICS: tuple[str, ...] = ("lost_deals",)
+"""The metrics whose rows a loss category (``category=``) narrows: the lost deals."""
+
 
 def drill(name: str) -> Drill:
     """The drill of metric ``name``; `KeyError` naming the metrics that have rows."""
@@ -221,22 +225,35 @@ def metric_rows(
     by: RowsBy | None = None,
     segment: str | None = None,
     sla_hours: float = 24.0,
+    category: str | None = None,
+    categorize: Callable[[str | None], str] | None = None,
 ) -> ir.Table:
     """The leads or deals behind metric ``name`` (its ``part``) in ``period``, cut at ``as_of``.
 
     ``by`` and ``segment`` keep one segment: ``product_id`` (each row's own
     product) or ``channel`` (a deal takes its lead's; ``(no lead)`` without
     one); ``(none)`` is a missing value. ``sla_hours`` is the Sales SLA the
-    SLA metrics are judged with. Raises `KeyError` for a metric without rows,
-    `ValueError` for a part it does not have or a table it needs that is
-    absent (callers check what was imported first).
+    SLA metrics are judged with. ``category`` keeps the lost deals whose loss
+    reason ``categorize`` sorts into that category (`CATEGORY_METRICS` only):
+    the product page's own rule, ``Taxonomy.for_losses(...).category`` with
+    ``Settings.loss_reason_categories`` (`coparent.diagnosis.taxonomy` sits
+    above the metrics, so the caller hands it in). Raises `KeyError` for
+    a metric without rows, `ValueError` for a part it does not have, a
+    category on a metric without one, or a table it needs that is absent
+    (callers check what was imported first).
     """
     spec = drill(name).part(part)
     if (by is None) != (segment is None):
         raise ValueError("by and segment go together")
+    if (category is None) != (categorize is None):
+        raise ValueError("category and categorize go together")
+    if category is not None and (name not in CATEGORY_METRICS or part != "numerator"):
+        raise ValueError(f"{name} ({part}) has no loss categories; only {CATEGORY_METRICS}")
     t = _rows(tables, spec, period=period, as_of=as_of, sla_hours=sla_hours)
     if by is not None and segment is not None:
         t = _in_segment(t, tables, spec.entity, by, segment)
+    if category is not None and categorize is not None:
+        t = _in_category(t, categorize, category)
     return _named(t, tables, spec.entity)
 
 
@@ -295,6 +312,23 @@ def _rows(
     }[spec.key]
     c = c if stage is None else c.filter(stage)
     return c.drop("_accepted", "_rejected", "_opportunity", "_won")
+
+
+def _in_category(t: ir.Table, categorize: Callable[[str | None], str], category: str) -> ir.Table:
+    """The deals of ``t`` whose loss reason ``categorize`` sorts into ``category``.
+
+    The reasons are few (the CRM's own words), so they are read once and
+    each sorted by ``categorize``, the very call the product page's loss
+    categories make (`coparent.services.web_products`); a missing reason
+    goes where ``categorize(None)`` puts it there (``unclassified``).
+    """
+    reasons = t.select(_reason=t.loss_reason).distinct()._reason.to_pyarrow().to_pylist()
+    chosen = [r for r in reasons if categorize(r) == category]
+    named = [r for r in chosen if r is not None]
+    keep = t.loss_reason.isin(named) if named else ibis.literal(False)
+    if None in chosen:
+        keep = keep | t.loss_reason.isnull()
+    return t.filter(keep.fill_null(False))
 
 
 def _in_segment(

@@ -27,6 +27,7 @@ from coparent.schema import TABLES
 __all__ = [
     "lead_facts",
     "lead_queue",
+    "mqls_awaiting_contact",
     "people_list",
     "products_list",
     "recent_won_deals",
@@ -87,6 +88,28 @@ def lead_queue(con: BaseBackend, *, limit: int = 200, owner_id: str | None = Non
     rows = _rows(t.order_by([t.mql_at.desc(), t.lead_id]).limit(limit).select(*cols))
     _add_names(con, present, rows)
     return rows
+
+
+def mqls_awaiting_contact(con: BaseBackend, *, lead_ids: Iterable[str]) -> list[Row]:
+    """Of ``lead_ids``, the MQLs nobody has contacted or decided yet: their SLA still runs.
+
+    Each row: ``lead_id``, ``mql_at``. A lead with ``first_contacted_at``,
+    ``accepted_at`` or ``rejected_at`` has met (or missed) its first contact
+    and is left out. Empty without ``leads``.
+    """
+    wanted = sorted({str(i) for i in lead_ids if i})
+    leads = _table(con, "leads", set(con.list_tables()))
+    if leads is None or not wanted:
+        return []
+    t = leads.filter(
+        leads.lead_id.isin(wanted)
+        & leads.mql_at.notnull()
+        & leads.accepted_at.isnull()
+        & leads.rejected_at.isnull()
+    )
+    if "first_contacted_at" in t.columns:
+        t = t.filter(t.first_contacted_at.isnull())
+    return _rows(t.order_by([t.mql_at, t.lead_id]).select("lead_id", "mql_at"))
 
 
 def _add_names(con: BaseBackend, present: set[str], rows: list[Row]) -> None:

@@ -74,7 +74,8 @@ def funnel_report(
     ``compliance`` (rows with ``bucket``, ``mqls``, ``share_within_sla``,
     ``acceptance_rate``...), ``every`` (week or month), ``cohorts`` (the
     last 12 MQL-month cohorts up to the period's end, as of its end, with
-    ``matured``), ``no_data`` (metric name -> what to import).
+    ``matured``), ``cohorts_as_of`` (that end: the period's last day),
+    ``no_data`` (metric name -> what to import).
     """
     if by is not None and by not in FUNNEL_SEGMENTS:
         raise ValueError(f"by must be one of {', '.join(FUNNEL_SEGMENTS)}, not {by!r}")
@@ -141,5 +142,6 @@ def funnel_report(
         "sla_hours": settings.sales_sla_hours,
         "compliance": [_plain(r, no_data) for r in compliance],
         "cohorts": [_plain(r, no_data) for r in cohorts[-12:]],
+        "cohorts_as_of": (p.end - timedelta(days=1)).isoformat(),
         "no_data": no_data,
     }

@@ -24,6 +24,9 @@ from coparent.metrics.rows import DEAL_COLUMNS
         ({"metric_name": "mqls", "segment": "web"}, "by"),
         ({"metric_name": "mqls", "by": "channel", "segment": "web\x00"}, "segment"),
         ({"metric_name": "mqls", "sort": "amount"}, "sort"),
+        ({"metric_name": "lost_deals", "category": "pricing"}, "category"),
+        ({"metric_name": "won_deals", "category": "product"}, "category"),
+        ({"metric_name": "mqls", "as_of": "30/09/2026"}, "as_of"),
     ],
 )
 def test_a_query_that_cannot_be_used_names_its_parameter(
@@ -136,7 +139,11 @@ def test_bridge_links_sum_the_segments_and_name_the_baseline_period() -> None:
 
 
 def test_segment_links_need_a_count_and_a_known_segment_kind() -> None:
-    assert segment_link("mqls", "2026-Q3", by="month", segment="2026-07-01", rows=3) is None
+    month = segment_link("mqls", "2026-Q3", by="month", segment="2026-07-01", rows=3)
+    assert month is not None
+    assert month.params() == {"period": "2026-07"}  # a month of the funnel: that month
+    assert segment_link("mqls", "2026-Q3", by="week", segment="2026-07-06", rows=3) is None
+    assert segment_link("won_deals", "2026-Q3", rows=3, category="product") is None
     assert segment_link("mqls", "2026-Q3", rows=None) is None
     assert segment_link("mqls", None, rows=3) is None
     link = segment_link("won_revenue", "2026-Q3", by="product", segment="a/b", rows=2, amount=5)

@@ -53,11 +53,15 @@ PAGES = [
     "/funnel/",
     "/funnel/?by=product",
     "/funnel/?by=channel",
+    "/funnel/?by=month",
+    "/funnel/?period=2026-Q2&by=month",
     "/diagnosis/",
     "/diagnosis/?by=channel",
     "/diagnosis/?period=2026-Q2&against=last-year",
     "/products/",
     "/products/insight-cloud/",
+    "/products/?period=2026-Q2",
+    "/products/insight-cloud/?period=2026-Q2",
 ]
 
 
@@ -92,10 +96,21 @@ def test_every_linked_number_opens_as_many_rows_as_it_says(
             assert float(total["data-amount"]) == pytest.approx(float(link["data-amount"])), href
     # the walk reaches deals and leads, counts, rates, bridge flows, previous periods
     assert len(seen) > 60
+
     for name in ("won_revenue", "win_rate", "mqls", "acceptance_rate", "sales_sla_share"):
         assert reverse("lists:rows", args=[name]) in metrics
     for name in ("flow_acceptance", "flow_conversion", "flow_pace", "mql_to_won", "open_pipeline"):
         assert reverse("lists:rows", args=[name]) in metrics
+    # a product's losses by category, the funnel by month and its cohorts, "before"
+    queries = [parse_qs(urlsplit(h).query) for h in seen]
+    categories = {q["category"][0] for q in queries if "category" in q}
+    assert categories >= {"product", "process", "market"}, categories
+    assert any(q.get("period") == ["2026-07"] and "by" not in q for q in queries)
+    assert any("as_of" in q and q["period"] == ["2026-04"] for q in queries)
+    products = _parse(client.get("/products/").content.decode()).links
+    before = [a for a in products if "period=2026-Q2" in a["href"]]
+    assert before, "the products list's 'before' win rates open nothing"
+    assert all(urlsplit(a["href"]).path == reverse("lists:rows", args=["win_rate"]) for a in before)
 
 
 def test_a_rate_opens_its_numerator_with_its_denominator_one_click_away(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coparent.metrics.registry import lookup
-from coparent.metrics.rows import DRILLS, Part
+from coparent.metrics.rows import CATEGORY_METRICS, DRILLS, Part
 
 __all__ = ["RowsLink", "bridge_link", "moved_links", "scorecard_link", "segment_link"]
 
@@ -31,6 +31,8 @@ class RowsLink:
     segment: str | None = None
     rows: int | None = None
     amount: float | None = None
+    category: str | None = None
+    as_of: str | None = None
 
     def params(self) -> dict[str, str]:
         """The list URL's query (the metric is in its path)."""
@@ -39,6 +41,10 @@ class RowsLink:
             out["part"] = self.part
         if self.by is not None and self.segment is not None:
             out |= {"by": self.by, "segment": self.segment}
+        if self.category is not None:
+            out["category"] = self.category
+        if self.as_of is not None:
+            out["as_of"] = self.as_of
         return out
 
 
@@ -165,10 +171,29 @@ def segment_link(
     segment: Any = None,
     rows: Any = None,
     amount: Any = None,
+    category: str | None = None,
+    as_of: str | None = None,
 ) -> RowsLink | None:
-    """A link to explicit rows (a funnel segment, a product); None without a count or period."""
+    """A link to explicit rows (a funnel segment, a product); None without a count or period.
+
+    ``category`` narrows lost deals to a loss category (a product's losses);
+    ``by="month"`` (a segment ``2026-07-01``) opens that month as the period;
+    ``as_of`` (a day) reads the rows as the data stood at its end (a cohort
+    read at the end of the period shown).
+
+    >>> segment_link("mqls", "2026-Q3", by="month", segment="2026-07-01", rows=12).params()
+    {'period': '2026-07'}
+    >>> segment_link("lost_deals", "2026-Q3", by="product", segment="p", rows=3,
+    ...              category="product").params()["category"]
+    'product'
+    """
     if not period or name not in DRILLS or not isinstance(rows, int | float):
         return None
+    if category is not None and name not in CATEGORY_METRICS:
+        return None
+    if by == "month" and segment is not None:
+        # a month of the period (the funnel by month): that month's own rows
+        period, by, segment = str(segment)[:7], None, None
     if by is not None and (segment is None or by not in ("product", "channel")):
         return None
     return RowsLink(
@@ -179,6 +204,8 @@ def segment_link(
         segment=None if by is None else str(segment),
         rows=int(rows),
         amount=float(amount) if isinstance(amount, int | float) else None,
+        category=category,
+        as_of=as_of or None,
     )
 
 

@@ -21,6 +21,7 @@ from ibis.expr import types as ir
 
 from coparent.app.common.facts import Facts, warehouse
 from coparent.app.dashboards.selectors import Resolved, resolve_period, scorecard_for
+from coparent.diagnosis.taxonomy import CATEGORIES, Taxonomy
 from coparent.errors import BadParameter, CoparentError
 from coparent.metrics import display as fmt
 from coparent.metrics.contracts import ScorecardReport
@@ -28,6 +29,7 @@ from coparent.metrics.coverage import input_coverage, present_inputs
 from coparent.metrics.periods import parse_period
 from coparent.metrics.registry import metric, unavailable
 from coparent.metrics.rows import (
+    CATEGORY_METRICS,
     DEAL_COLUMNS,
     DRILLS,
     LEAD_COLUMNS,
@@ -66,6 +68,8 @@ class RowQuery:
     by: str | None = None
     segment: str | None = None
     sort: str = ""
+    category: str | None = None
+    as_of: date | None = None
 
     @property
     def entity(self) -> Entity:
@@ -108,6 +112,8 @@ def row_query_parse(
     by: str | None = None,
     segment: str | None = None,
     sort: str | None = None,
+    category: str | None = None,
+    as_of: str | None = None,
 ) -> RowQuery:
     """The query's parameters checked; `BadParameter` (400) names the one that cannot be used."""
     if metric_name not in DRILLS:
@@ -131,6 +137,24 @@ def row_query_parse(
         raise BadParameter("control characters name no segment", parameter="segment")
     if by and segment is None:
         raise BadParameter("by needs a segment", parameter="segment", hint="e.g. segment=web")
+    if category and category not in CATEGORIES:
+        raise BadParameter(
+            f"not a loss category: {category!r}", parameter="category", hint=", ".join(CATEGORIES)
+        )
+    if category and (metric_name not in CATEGORY_METRICS or chosen != "numerator"):
+        raise BadParameter(
+            f"{metric_name} has no loss categories",
+            parameter="category",
+            hint="a category narrows " + ", ".join(CATEGORY_METRICS),
+        )
+    cut: date | None = None
+    if as_of:
+        try:
+            cut = date.fromisoformat(as_of)
+        except ValueError:
+            raise BadParameter(
+                f"not a day: {as_of!r}", parameter="as_of", hint="YYYY-MM-DD"
+            ) from None
     entity = d.part(cast(Part, chosen)).entity
     columns = LEAD_COLUMNS if entity == "leads" else DEAL_COLUMNS
     order = sort or _DEFAULT_SORT[entity]
@@ -147,15 +171,25 @@ def row_query_parse(
         by=by or None,
         segment=segment if by else None,
         sort=order,
+        category=category or None,
+        as_of=cut,
     )
 
 
-def _moment(r: Resolved) -> tuple[datetime | None, date | None, Facts[ScorecardReport]]:
-    """The as-of moment of the period's scorecard (the end of its as-of day), and the report."""
+def _moment(
+    r: Resolved, cut: date | None = None
+) -> tuple[datetime | None, date | None, Facts[ScorecardReport]]:
+    """The as-of moment of the period's scorecard (the end of its as-of day), and the report.
+
+    ``cut`` (a query's ``as_of``) moves the day earlier, never later: the
+    funnel's cohorts read as of the end of the period shown.
+    """
     report = scorecard_for(r)
     if not report.ok or report.value is None:
         return None, None, report
     day = date.fromisoformat(str(report.value["as_of"])[:10])
+    if cut is not None and cut < day:
+        day = cut
     return datetime.combine(day + timedelta(days=1), time()), day, report
 
 
@@ -187,6 +221,10 @@ def _expression(
         by=BY_CHOICES[q.by] if q.by else None,
         segment=q.segment,
         sla_hours=r.settings.sales_sla_hours,
+        category=q.category,
+        categorize=(
+            Taxonomy.for_losses(r.settings.loss_reason_categories).category if q.category else None
+        ),
     )
 
 
@@ -226,7 +264,7 @@ def metric_rows_get(*, query: RowQuery, offset: int = 0, limit: int = PER_PAGE) 
     r = resolve_period(query.period)
     if r.period is None:
         return _empty(query, missing=r.default.missing or "no data", hint=r.default.hint)
-    moment, day, report = _moment(r)
+    moment, day, report = _moment(r, query.as_of)
     if moment is None:
         missing = report.missing or fmt.NO_DATA
         return _empty(query, period=r.period, missing=missing, hint=report.hint, error=report.error)
@@ -269,7 +307,7 @@ def metric_rows_export(*, query: RowQuery) -> tuple[RowList, pa.Table | None]:
     if not head.ok:
         return head, None
     r = resolve_period(query.period)
-    moment, _, _ = _moment(r)
+    moment, _, _ = _moment(r, query.as_of)
     assert moment is not None  # the head above found it
     with warehouse(r.ws, r.settings) as con:
         t = _expression(query, _tables(con), r, moment)

@@ -15,6 +15,7 @@ What triggers what (docs/notifications.md):
     an answer                          -> answer to the item's author
     due within notify_reminder_hours   -> due_soon     (notify run)
     past its due date                  -> overdue      (notify run)
+      (an announced MQL is due its first contact within the Sales SLA)
     kudos, a big win                   -> a post to notify_slack_wins_url
 
 Each row's ``key`` is unique, so the same event is never queued twice.
@@ -31,6 +32,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from coparent.app.feedback.models import FeedbackItem, LeadReview
@@ -45,6 +48,8 @@ from coparent.app.notifications.models import (
 from coparent.app.notifications.selectors import people_for_side, person_for_owner_id
 from coparent.app.teams.models import Company
 from coparent.app.wins.models import Kudos, Win
+from coparent.errors import CoparentError
+from coparent.metrics import display as fmt
 from coparent.notify import (
     SLACK_MEMBER_ID,
 )
@@ -370,6 +375,91 @@ def _reminder_rows(settings: Settings, now: datetime) -> list[Notification]:
     return out
 
 
+def _sla_hours(settings: Settings) -> float:
+    """The Sales SLA's first-contact hours, resolved as the scorecard does.
+
+    ``--setting sales_sla_hours=...`` (``coparent serve`` / ``notify run``) first,
+    then the SLA terms set in the app (`core_overrides`), then ``settings``.
+    """
+    from django.conf import settings as django_settings
+
+    from coparent.app.goals.selectors import core_overrides
+
+    if "sales_sla_hours" in django_settings.COPARENT_SETTING_OVERRIDES:
+        return settings.sales_sla_hours
+    fy = settings.fiscal_year_start_month
+    decided = core_overrides(period=None, fiscal_year_start_month=fy)
+    return float(decided.get("sales_sla_hours", settings.sales_sla_hours))
+
+
+def _mql_reminder_rows(settings: Settings, now: datetime) -> list[Notification]:
+    """Due soon and overdue for the MQLs announced to people and still waiting for contact.
+
+    An MQL is due ``_sla_hours`` after ``mql_at`` (the Sales SLA's first
+    contact). The warehouse says which announced leads nobody has contacted,
+    accepted or rejected yet; a lead reviewed in the app waits no more. Each
+    reminder goes to the people the MQL was announced to.
+    """
+    from coparent.app.common.facts import workspace
+    from coparent.services.web_facts import mqls_awaiting_contact
+
+    reviewed = LeadReview.objects.annotate(
+        ref=Concat(Value("lead:"), "lead_id", output_field=CharField())
+    ).values("ref")
+    announced = (
+        Notification.objects.filter(
+            kind=Kind.MQL_REVIEW, recipient__isnull=False, recipient__is_active=True
+        )
+        .exclude(item_ref__in=reviewed)
+        .select_related("recipient")
+        .order_by("item_ref", "recipient_id", "pk")
+    )
+    told: dict[str, dict[int, Notification]] = {}
+    for row in announced:
+        if row.recipient_id is None:
+            continue
+        told.setdefault(row.item_ref.removeprefix("lead:"), {}).setdefault(row.recipient_id, row)
+    if not told:
+        return []
+    try:
+        with workspace().open(settings) as con:
+            waiting = mqls_awaiting_contact(con, lead_ids=told)
+    except CoparentError as exc:  # no warehouse yet, or busy: the next run reminds
+        log.warning("MQL reminders skipped: %s", exc)
+        return []
+    sla = _sla_hours(settings)
+    soon = timedelta(hours=settings.notify_reminder_hours)
+    out: list[Notification] = []
+    for lead in waiting:
+        mql_at = _moment(lead["mql_at"])
+        if mql_at is None:
+            continue
+        if timezone.is_naive(mql_at):
+            mql_at = timezone.make_aware(mql_at, ZoneInfo("UTC"))
+        due = mql_at + timedelta(hours=sla)
+        if due <= now:
+            kind, heading, when = Kind.OVERDUE, "Overdue", "was due"
+        elif due - soon <= now and mql_at <= due - soon:  # born inside the window: told already
+            kind, heading, when = Kind.DUE_SOON, "Due soon", "due"
+        else:
+            continue
+        rows = told[str(lead["lead_id"])]
+        first = next(iter(rows.values()))
+        out += _rows(
+            kind=kind,
+            item_ref=first.item_ref,
+            recipients=[r.recipient for r in rows.values()],
+            heading=heading,
+            text=first.text,
+            detail=f"MQL to contact: first contact {when} {_when(due)} "
+            f"(the Sales SLA: within {fmt.hours(sla)})",
+            path=first.path,
+            side="sales",
+            now=now,
+        )
+    return out
+
+
 def notify_scan(*, settings: Settings, now: datetime | None = None, write: bool = True) -> int:
     """Queue the reminders and the big wins the data call for now; how many rows are new.
 
@@ -377,7 +467,11 @@ def notify_scan(*, settings: Settings, now: datetime | None = None, write: bool 
     queues nothing twice. ``write`` False counts what would be queued.
     """
     now = now or timezone.now()
-    rows = _reminder_rows(settings, now) + _big_win_rows(settings, now)
+    rows = (
+        _reminder_rows(settings, now)
+        + _mql_reminder_rows(settings, now)
+        + _big_win_rows(settings, now)
+    )
     if not write:
         known = set(
             Notification.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)

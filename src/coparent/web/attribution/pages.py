@@ -6,6 +6,7 @@ from typing import Any
 
 from coparent.app.attribution.selectors import BY_NAMES, MODEL_NAMES, attribution_get
 from coparent.app.teams.access import Actor
+from coparent.metrics import display as fmt
 
 __all__ = ["attribution_page"]
 
@@ -19,6 +20,12 @@ GROUP_NAMES = {
 }
 
 
+def _group_name(group: str, *, single_team: bool) -> str:
+    """A sourcing row's name; one team doing both jobs reads of the two kinds of work."""
+    name = GROUP_NAMES.get(group, group)
+    return fmt.one_team(name) if single_team else name
+
+
 def attribution_page(
     *, actor: Actor, period: str | None, model: str | None, by: str | None
 ) -> dict[str, Any]:
@@ -29,7 +36,7 @@ def attribution_page(
         sourcing = {
             **source,
             "rows": [
-                {**row, "name": GROUP_NAMES.get(row["group"], row["group"])}
+                {**row, "name": _group_name(row["group"], single_team=actor.single_team)}
                 for row in source["rows"]
             ],
         }

@@ -394,7 +394,12 @@ def funnel_page(*, period: str | None, by: str | None) -> dict[str, Any]:
 def products_page(*, period: str | None) -> dict[str, Any]:
     r, report = scorecard_get(period=period)
     data = report.value if report.ok else None
-    return {"r": r, "report": report, "products": data.get("products", []) if data else []}
+    return {
+        "r": r,
+        "report": report,
+        "products": data.get("products", []) if data else [],
+        "previous_period": data["previous"]["period"]["label"] if data else None,
+    }
 
 
 def product_page(*, product_id: str, period: str | None) -> dict[str, Any]:

@@ -88,6 +88,8 @@ def query_from(metric_name: str, params: Mapping[str, str]) -> RowQuery:
         by=params.get("by") or None,
         segment=params.get("segment"),
         sort=params.get("sort") or None,
+        category=params.get("category") or None,
+        as_of=params.get("as_of") or None,
     )
 
 
@@ -98,6 +100,8 @@ def rows_url(query: RowQuery, *, view: str = "lists:rows", **changes: Any) -> st
         "part": query.part if query.part != "numerator" else None,
         "by": query.by,
         "segment": query.segment if query.by else None,
+        "category": query.category,
+        "as_of": query.as_of.isoformat() if query.as_of else None,
         "sort": query.sort,
     }
     params |= changes
@@ -144,6 +148,8 @@ def rows_page(*, query: RowQuery, page: int, may_export: bool = False) -> dict[s
         found.query.by,
         found.query.segment,
         found.query.sort,
+        found.query.category,
+        found.query.as_of,
     )
     pages = max(1, -(-found.total // PER_PAGE))
     headers = []
@@ -187,7 +193,7 @@ def rows_file(*, query: RowQuery, fmt: Literal["csv", "xlsx"]) -> tuple[str, str
     head, table = metric_rows_export(query=query)
     if table is None:
         return None
-    parts = [query.metric, query.part, head.period or "", query.segment or ""]
+    parts = [query.metric, query.part, head.period or "", query.segment or "", query.category or ""]
     name = "-".join(slugify(p) or "none" for p in parts if p) + f".{fmt}"
     with tempfile.TemporaryDirectory() as folder:
         path = export_table(table, Path(folder) / name, fmt=fmt)

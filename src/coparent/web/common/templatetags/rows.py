@@ -54,6 +54,8 @@ def segment_rows(
     segment: Any = None,
     rows: Any = None,
     amount: Any = None,
+    category: str | None = None,
+    as_of: Any = None,
 ) -> RowsLink | None:
     if by and segment in (None, ""):
         segment = "(none)"
@@ -65,6 +67,8 @@ def segment_rows(
         segment=segment,
         rows=rows,
         amount=amount,
+        category=category or None,
+        as_of=str(as_of) if as_of else None,
     )
 
 
