@@ -86,12 +86,12 @@ def drill(link: RowsLink | None, text: Any) -> SafeString:
     if link is None:
         return format_html("{}", text)
     amount = "" if link.amount is None else repr(float(link.amount))
+    title = "open the row" if link.rows == 1 else f"open the {link.rows:,} rows"
     return format_html(
-        '<a class="drill" href="{}" data-rows="{}" data-amount="{}" title="open the {} rows">'
-        "{}</a>",
+        '<a class="drill" href="{}" data-rows="{}" data-amount="{}" title="{}">{}</a>',
         rows_url(link),
         link.rows,
         amount,
-        link.rows,
+        title,
         text,
     )
